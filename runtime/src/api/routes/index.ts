@@ -1,0 +1,28 @@
+import type { RouteSpec } from '../route.ts';
+import listAudit from './audit/list.ts';
+import createCredential from './credentials/create.ts';
+import listCredentials from './credentials/list.ts';
+import revokeCredential from './credentials/revoke.ts';
+import rotateCredential from './credentials/rotate.ts';
+import getSession from './sessions/get.ts';
+import listSessions from './sessions/list.ts';
+import submitSession from './sessions/submit.ts';
+import { healthz, readyz } from './system/health.ts';
+import createTeamAdminToken from './teams/admin-tokens.ts';
+import createTeam from './teams/create.ts';
+import { createFlow, listFlowsRoute } from './teams/flows.ts';
+import getTeam from './teams/get.ts';
+import { createGrant, deleteGrantRoute, listGrantsRoute } from './teams/grants.ts';
+import listTeams from './teams/list.ts';
+import updateTeam from './teams/update.ts';
+
+/** Every route of the API, in the order the OpenAPI document lists them. */
+export const routes: RouteSpec[] = [
+  submitSession, listSessions, getSession,
+  createTeam, listTeams, getTeam, updateTeam, createTeamAdminToken,
+  createFlow, listFlowsRoute,
+  createGrant, listGrantsRoute, deleteGrantRoute,
+  createCredential, listCredentials, rotateCredential, revokeCredential,
+  listAudit,
+  healthz, readyz,
+];

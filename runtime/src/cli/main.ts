@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { createApp } from '../api/app.ts';
+import type { Deps } from '../api/context.ts';
+import { listen } from '../api/server.ts';
+import { systemClock } from '../clock.ts';
+import { ConfigError, loadConfig, type Config } from '../config/env.ts';
+import { migrate, migrationStatus } from '../db/migrate.ts';
+import { createDb } from '../db/pool.ts';
+import { createAuditWriter } from '../domain/audit-writer.ts';
+import { createCredentialVerifier } from '../domain/credentials.ts';
+import { ensureAdminToken } from '../domain/operators.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { startBoss } from '../queue/boss.ts';
+import { startRetentionWorker } from '../workers/retention.ts';
+
+const usage = `usage: switchboard [start|api|worker|migrate]
+  start    API and workers in one process (default)
+  api      the HTTP API only
+  worker   the background workers only
+  migrate  apply database migrations and exit
+Configuration comes from environment variables (see README).`;
+
+type Command = 'start' | 'api' | 'worker' | 'migrate';
+
+async function openDatabase(config: Config, log: Logger) {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {} };
+  const dataDir = join(config.SWITCHBOARD_DATA_DIR, 'pg');
+  log.info({ dataDir }, 'no DATABASE_URL: starting embedded PostgreSQL');
+  // Loaded only when needed: a process given DATABASE_URL never touches the embedded binaries.
+  const { startEmbeddedPostgres } = await import('../db/embedded.ts');
+  return startEmbeddedPostgres({ dataDir, log: (msg: string) => log.debug({ component: 'embedded-postgres' }, msg) });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const command = (argv[0] ?? 'start') as Command;
+  if (!['start', 'api', 'worker', 'migrate'].includes(command)) {
+    console.error(argv[0] === 'help' || argv[0] === '--help' ? usage : `unknown command "${argv[0]}"\n${usage}`);
+    process.exit(argv[0] === 'help' || argv[0] === '--help' ? 0 : 2);
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`switchboard: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, log);
+  const db = createDb(database.url, { max: config.DB_POOL_SIZE, applicationName: `switchboard-${command}` });
+  const { applied, version } = await migrate(db);
+  log.info({ applied, version }, 'database migrated');
+  if (command === 'migrate') {
+    await db.close();
+    await database.stop();
+    return;
+  }
+
+  const adminToken = await ensureAdminToken(db, config.SWITCHBOARD_ADMIN_TOKEN);
+  if (adminToken) {
+    // Printed once, outside the structured log, so it never lands in log storage.
+    process.stdout.write(`\nSwitchboard admin token (shown once; only its hash is stored):\n  ${adminToken}\n\n`);
+  }
+
+  const clock = systemClock;
+  const audit = createAuditWriter(db);
+  const stops: (() => Promise<void>)[] = [];
+
+  if (command === 'start' || command === 'worker') {
+    const boss = await startBoss(database.url, log, { schedule: true, supervise: true });
+    await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION });
+    stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
+    log.info('workers started');
+  }
+  if (command === 'start' || command === 'api') {
+    const deps: Deps = {
+      db, config, clock, log, audit,
+      verifyCredential: createCredentialVerifier(db, clock, config.SWITCHBOARD_ENV),
+      isReady: async () => {
+        const s = await migrationStatus(db);
+        return s.current === s.expected;
+      },
+    };
+    const server = await listen(createApp(deps), config.HOST, config.PORT);
+    stops.unshift(() => server.close());
+    log.info({ url: server.url, environment: config.SWITCHBOARD_ENV }, 'api listening');
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal, graceMs: config.SHUTDOWN_GRACE }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error('grace period over: exiting with work unfinished');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE + 5000);
+    deadline.unref();
+    for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
+    await audit.flush();
+    await db.close();
+    await database.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+// Each process validates the configuration it uses, once, at start-up.
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 30s, 5m, 24h or 30d, got "${value}"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+export const envSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  SWITCHBOARD_DATA_DIR: z.string().min(1).default('./.switchboard'),
+  SWITCHBOARD_ENV: z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'lowercase letters and digits, 2 to 16 characters').default('development'),
+  SWITCHBOARD_ADMIN_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
+  SWITCHBOARD_PUBLIC_URL: z.url().optional(),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(8080, 0).pipe(z.number().max(65535)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: int(10, 1),
+  MAX_SESSION_BYTES: int(5 * 1024 * 1024, 1024),
+  RETENTION_AFTER_SUBMISSION: duration('30d'),
+  RETENTION_AFTER_RETRIEVAL: duration('5d'),
+  AUDIT_RETENTION: duration('365d'),
+  SECRET_ROTATION_OVERLAP: duration('24h'),
+  RATE_LIMIT_PER_SECOND: int(200, 1),
+  RATE_LIMIT_BURST: int(400, 1),
+  SHUTDOWN_GRACE: duration('15s'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new ConfigError(`invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+}
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string): number | undefined {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * units[match[2]!]!;
+}
