@@ -6,3 +6,8 @@ export { routes } from './api/routes/index.ts';
 export { loadConfig, type Config } from './config/env.ts';
 export { createDb, type Db } from './db/pool.ts';
 export { migrate } from './db/migrate.ts';
+export { createApiDeps } from './api/deps.ts';
+export type { Deps } from './api/context.ts';
+export { createLogger } from './log.ts';
+export { ensureAdminToken } from './domain/operators.ts';
+export type { Clock } from './clock.ts';

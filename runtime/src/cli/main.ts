@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { createApp } from '../api/app.ts';
-import type { Deps } from '../api/context.ts';
+import { createApiDeps } from '../api/deps.ts';
 import { listen } from '../api/server.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
-import { migrate, migrationStatus } from '../db/migrate.ts';
+import { migrate } from '../db/migrate.ts';
 import { createDb } from '../db/pool.ts';
-import { createAuditWriter } from '../domain/audit-writer.ts';
-import { createCredentialVerifier } from '../domain/credentials.ts';
 import { ensureAdminToken } from '../domain/operators.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startBoss } from '../queue/boss.ts';
@@ -66,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   const clock = systemClock;
-  const audit = createAuditWriter(db);
+  let auditFlush = async () => {};
   const stops: (() => Promise<void>)[] = [];
 
   if (command === 'start' || command === 'worker') {
@@ -76,14 +74,8 @@ export async function main(argv: string[]): Promise<void> {
     log.info('workers started');
   }
   if (command === 'start' || command === 'api') {
-    const deps: Deps = {
-      db, config, clock, log, audit,
-      verifyCredential: createCredentialVerifier(db, clock, config.SWITCHBOARD_ENV),
-      isReady: async () => {
-        const s = await migrationStatus(db);
-        return s.current === s.expected;
-      },
-    };
+    const deps = createApiDeps({ db, config, clock, log });
+    auditFlush = deps.audit.flush;
     const server = await listen(createApp(deps), config.HOST, config.PORT);
     stops.unshift(() => server.close());
     log.info({ url: server.url, environment: config.SWITCHBOARD_ENV }, 'api listening');
@@ -103,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
     }, config.SHUTDOWN_GRACE + 5000);
     deadline.unref();
     for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
-    await audit.flush();
+    await auditFlush();
     await db.close();
     await database.stop();
     log.info('stopped');
