@@ -1,0 +1,98 @@
+import type { Db, Queryable } from '../db/pool.ts';
+import { advanceCursor, ensureCursor, lockCursor, readEventsAfter, type FeedEvent } from '../db/store/event-feed.ts';
+import type { Logger } from '../log.ts';
+import type { Notifier } from './notifier.ts';
+
+export type { FeedEvent };
+
+export type FeedOptions = {
+  db: Db;
+  log: Logger;
+  /** The cursor's name: one per kind of consumer (e.g. `webhooks`), shared by all processes. */
+  name: string;
+  /**
+   * Called with each batch inside the transaction that advances the cursor: whatever it
+   * writes (delivery rows, jobs) commits atomically with the cursor, so each event is fanned
+   * out exactly once even across crashes and several worker processes.
+   */
+  handle: (q: Queryable, events: FeedEvent[]) => Promise<void>;
+  notifier?: Notifier;
+  batchSize?: number;
+  /** Fallback poll; wake-ups normally come by NOTIFY. */
+  pollMs?: number;
+  /** Start a new cursor at the end of the feed instead of its beginning. */
+  fromNow?: boolean;
+};
+
+/** Processes one batch; returns how many events it handled (0 if another process holds the cursor). */
+export async function runFeedOnce(o: Pick<FeedOptions, 'db' | 'name' | 'handle' | 'batchSize'>): Promise<number> {
+  return o.db.tx(async (q) => {
+    const cursor = await lockCursor(q, o.name);
+    if (!cursor) return 0;
+    const events = await readEventsAfter(q, cursor, o.batchSize ?? 500);
+    if (events.length === 0) return 0;
+    await o.handle(q, events);
+    const last = events.at(-1)!;
+    await advanceCursor(q, o.name, { tx: last.tx, seq: last.seq });
+    return events.length;
+  });
+}
+
+/** Runs a feed until stopped: woken by NOTIFY, polling as a floor, retrying after errors. */
+export async function startFeed(o: FeedOptions) {
+  await ensureCursor(o.db, o.name, o.fromNow ?? false);
+  const pollMs = o.pollMs ?? 1000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let woken = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+      if (woken || stopped) done();
+    });
+
+  const unlisten = await o.notifier?.listen('switchboard_events', () => {
+    woken = true;
+    wake?.();
+  });
+
+  const loop = (async () => {
+    let chase = 0;
+    while (!stopped) {
+      woken = false;
+      try {
+        const n = await runFeedOnce(o);
+        if (n === (o.batchSize ?? 500)) continue;
+        // A notification can arrive while the inserting transaction is still older than the
+        // snapshot horizon; look again a few times, quickly, before falling back to polling.
+        if (n === 0 && chase > 0) {
+          chase--;
+          await sleep(5);
+          continue;
+        }
+        chase = 0;
+        await sleep(pollMs);
+        if (woken) chase = 4;
+      } catch (err) {
+        o.log.error({ err, feed: o.name }, 'event feed batch failed; retrying');
+        await sleep(Math.min(pollMs, 1000));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      unlisten?.();
+      wake?.();
+      await loop;
+    },
+  };
+}
