@@ -16,6 +16,19 @@ const duration = (fallback: string) =>
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
+const list = (fallback: string) => z.string().default(fallback).transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const durations = (fallback: string) =>
+  list(fallback).transform((items, ctx) => {
+    const ms = items.map((item) => (item === '0' ? 0 : parseDuration(item)));
+    const bad = items.find((_, i) => ms[i] === undefined);
+    if (bad !== undefined || ms.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of durations such as 0,5s,5m, got "${bad ?? ''}"` });
+      return z.NEVER;
+    }
+    return ms as number[];
+  });
+
 export const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   SWITCHBOARD_DATA_DIR: z.string().min(1).default('./.switchboard'),
@@ -34,6 +47,19 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_SECOND: int(200, 1),
   RATE_LIMIT_BURST: int(400, 1),
   SHUTDOWN_GRACE: duration('15s'),
+  // Encryption keys for secrets at rest: `kid:base64-of-32-bytes`, comma-separated, newest first.
+  SWITCHBOARD_SECRET_KEYS: z.string().optional(),
+  WEBHOOK_RETRY_SCHEDULE: durations('0,5s,5m,30m,2h,5h,10h,10h'),
+  WEBHOOK_TIMEOUT: duration('15s'),
+  WEBHOOK_LEASE: duration('60s'),
+  WEBHOOK_POLL: duration('1s'),
+  WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: int(10, 1),
+  WEBHOOK_CONCURRENCY: int(200, 1),
+  WEBHOOK_DISABLE_AFTER: duration('5d'),
+  /** CIDRs or host names that may resolve to private addresses (the SSRF guard refuses them otherwise). */
+  WEBHOOK_ALLOW_PRIVATE: list(''),
+  /** When set, the only ports webhook URLs may use. */
+  WEBHOOK_ALLOWED_PORTS: list('').pipe(z.array(z.string().regex(/^\d{1,5}$/, 'expected port numbers').transform(Number).pipe(z.number().min(1).max(65535)))),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,0 +1,204 @@
+import type { Clock } from '../clock.ts';
+import { open, type Keyring } from '../crypto/secret-box.ts';
+import type { Db } from '../db/pool.ts';
+import { claimDue, disableWebhooks, markFailing, markHealthy, recordAttempts, runReplayBatch, type AttemptResult, type ClaimedDelivery } from '../db/store/webhooks.ts';
+import { newId } from '../domain/ids.ts';
+import type { Notifier } from '../events/notifier.ts';
+import type { Logger } from '../log.ts';
+import { nextStep, type RetryPolicy } from './retry.ts';
+import type { Sender } from './sender.ts';
+import { signedHeaders } from './signing.ts';
+
+export const WEBHOOKS_CHANNEL = 'switchboard_webhooks';
+
+export type DeliveryLoopOptions = {
+  db: Db; log: Logger; clock: Clock; notifier: Notifier; keyring: Keyring; sender: Sender; retry: RetryPolicy;
+  /** How long a claim holds a delivery: longer than the send timeout; after it, another worker may retry. */
+  leaseMs: number;
+  pollMs: number;
+  perEndpoint: number;
+  concurrency: number;
+  disableAfterMs: number;
+  replayBatch?: number;
+};
+
+/**
+ * Sends due deliveries: claims them (SKIP LOCKED, under a lease), sends up to `concurrency` at
+ * once with at most `perEndpoint` per webhook, records attempts in batches, schedules retries.
+ * Woken by NOTIFY when deliveries appear, by its own timers when retries fall due, and by a
+ * poll as the floor (retries scheduled by another process, lost notifications).
+ */
+export async function startDeliveryLoop(o: DeliveryLoopOptions) {
+  const busy = new Map<string, number>();
+  let inflight = 0;
+  let stopped = false;
+  let woken = false;
+  let wake: (() => void) | undefined;
+  const pending: { d: ClaimedDelivery; result: AttemptResult }[] = [];
+  const failingKnown = new Map<string, boolean>();
+  const secrets = new Map<string, string>();
+  let flushing: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryAt = Infinity;
+  let lastHealthCheck = 0;
+
+  const poke = () => {
+    woken = true;
+    wake?.();
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+      if (woken || stopped) done();
+    });
+
+  function wakeAt(at: number) {
+    if (at >= retryAt) return;
+    clearTimeout(retryTimer);
+    retryAt = at;
+    retryTimer = setTimeout(() => {
+      retryAt = Infinity;
+      poke();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  const secret = (sealed: string) => {
+    let s = secrets.get(sealed);
+    if (s === undefined) secrets.set(sealed, (s = open(o.keyring, sealed)));
+    return s;
+  };
+
+  async function deliver(d: ClaimedDelivery) {
+    const now = o.clock.now();
+    const keys = [secret(d.secret_enc)];
+    if (d.previous_secret_enc && d.previous_expires_at && d.previous_expires_at > now) keys.push(secret(d.previous_secret_enc));
+    failingKnown.set(d.webhook_id, d.failing_since !== null);
+    let result: AttemptResult;
+    try {
+      const r = await o.sender.send(d.url, signedHeaders(d.id, now, d.body, keys), d.body);
+      const step = nextStep(o.retry, d.attempts, r);
+      const gone = r.status === 410;
+      result = {
+        delivery_id: d.id, webhook_id: d.webhook_id, team: d.team, attempt: d.attempts, started_at: now, duration_ms: r.durationMs,
+        outcome: r.ok ? 'succeeded' : 'failed', status: r.status, headers: r.headers, body: r.body, error_class: r.errorClass, error: r.error,
+        next_status: gone ? 'failed' : step.status,
+        next_attempt_at: step.status === 'pending' && !gone ? new Date(now.getTime() + step.delayMs) : null,
+      };
+    } catch (err) {
+      // Our own fault (a secret that will not open, say): retried like a failed send, and logged.
+      o.log.error({ err, delivery: d.id }, 'webhook delivery could not be attempted');
+      const step = nextStep(o.retry, d.attempts, { ok: false, retryAfterMs: null });
+      result = {
+        delivery_id: d.id, webhook_id: d.webhook_id, team: d.team, attempt: d.attempts, started_at: now, duration_ms: 0, outcome: 'failed',
+        status: null, headers: null, body: null, error_class: 'internal', error: String((err as Error).message ?? err).slice(0, 500),
+        next_status: step.status, next_attempt_at: step.status === 'pending' ? new Date(now.getTime() + step.delayMs) : null,
+      };
+    }
+    pending.push({ d, result });
+    inflight--;
+    const n = busy.get(d.webhook_id)! - 1;
+    if (n === 0) busy.delete(d.webhook_id);
+    else busy.set(d.webhook_id, n);
+    flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush).finally(() => {
+      flushing = undefined;
+      if (pending.length) void (flushing ??= flush().finally(() => (flushing = undefined)));
+    });
+  }
+
+  async function flush() {
+    const batch = pending.splice(0, pending.length);
+    if (batch.length === 0) return;
+    const now = o.clock.now();
+    try {
+      await recordAttempts(o.db, batch.map((b) => b.result), now);
+    } catch (err) {
+      // Kept for the next flush; if this process dies first, the lease runs out and another retries.
+      o.log.warn({ err, attempts: batch.length }, 'could not record webhook attempts; will retry');
+      pending.unshift(...batch);
+      await new Promise((r) => setTimeout(r, Math.min(o.pollMs, 500)));
+      return;
+    }
+    try {
+      const healthy = new Set<string>(), failing = new Set<string>(), gone = new Set<string>();
+      for (const { result: r } of batch) {
+        if (r.outcome === 'succeeded') {
+          if (failingKnown.get(r.webhook_id)) healthy.add(r.webhook_id);
+          failingKnown.set(r.webhook_id, false);
+        } else {
+          if (!failingKnown.get(r.webhook_id)) failing.add(r.webhook_id);
+          failingKnown.set(r.webhook_id, true);
+          if (r.status === 410) gone.add(r.webhook_id);
+        }
+        if (r.next_attempt_at) wakeAt(r.next_attempt_at.getTime() - now.getTime() + Date.now());
+      }
+      for (const id of healthy) failing.delete(id);
+      await markHealthy(o.db, [...healthy]);
+      await markFailing(o.db, [...failing], now);
+      if (gone.size) await disable({ ids: [...gone], reason: 'the endpoint answered 410 Gone' });
+      if (failing.size && Date.now() - lastHealthCheck > 1000) {
+        lastHealthCheck = Date.now();
+        await disable({ failingBefore: new Date(now.getTime() - o.disableAfterMs), reason: `failing continuously for ${Math.round(o.disableAfterMs / 3_600_000)} h` });
+      }
+    } catch (err) {
+      o.log.warn({ err }, 'could not update webhook health');
+    }
+    poke();
+  }
+
+  async function disable(d: { ids?: string[]; failingBefore?: Date; reason: string }) {
+    const rows = await o.db.tx((q) => disableWebhooks(q, { ...d, now: o.clock.now(), eventIds: () => newId('evt') }));
+    for (const w of rows) o.log.warn({ webhook: w.id, team: w.team, reason: d.reason }, 'webhook disabled');
+  }
+
+  const unlisten = await o.notifier.listen(WEBHOOKS_CHANNEL, poke);
+
+  const loop = (async () => {
+    let lastReplay = 0;
+    while (!stopped) {
+      woken = false;
+      try {
+        if (Date.now() - lastReplay >= o.pollMs) {
+          lastReplay = Date.now();
+          while (!stopped && (await runReplayBatch(o.db, o.clock.now(), o.replayBatch ?? 500)));
+        }
+        const room = o.concurrency - inflight;
+        if (room > 0) {
+          const now = o.clock.now();
+          const claimed = await claimDue(o.db, { now, leaseUntil: new Date(now.getTime() + o.leaseMs), limit: Math.min(room, 500), perEndpoint: o.perEndpoint, busy });
+          for (const d of claimed) {
+            inflight++;
+            busy.set(d.webhook_id, (busy.get(d.webhook_id) ?? 0) + 1);
+            void deliver(d);
+          }
+          if (claimed.length === Math.min(room, 500) && inflight < o.concurrency) continue;
+        }
+        await sleep(o.pollMs);
+      } catch (err) {
+        o.log.error({ err }, 'webhook delivery loop failed; retrying');
+        await sleep(Math.min(o.pollMs, 500));
+      }
+    }
+  })();
+
+  return {
+    /** Stops claiming, lets sends in flight finish (each bounded by the timeout) and records them. */
+    async stop() {
+      stopped = true;
+      unlisten();
+      clearTimeout(retryTimer);
+      wake?.();
+      await loop;
+      while (inflight > 0 || pending.length || flushing) {
+        await (flushing ?? new Promise((r) => setTimeout(r, 10)));
+        if (!flushing && pending.length) await flush();
+      }
+    },
+  };
+}

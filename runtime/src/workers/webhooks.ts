@@ -1,0 +1,36 @@
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/env.ts';
+import { keyringFor } from '../crypto/secret-box.ts';
+import type { Db } from '../db/pool.ts';
+import { startFeed } from '../events/feed.ts';
+import { createNotifier, type Notifier } from '../events/notifier.ts';
+import type { Logger } from '../log.ts';
+import { startDeliveryLoop } from '../webhooks/delivery-loop.ts';
+import { fanOut } from '../webhooks/fanout.ts';
+import { webhookRetryPolicy, webhookSender } from '../webhooks/setup.ts';
+
+/**
+ * Webhooks in a worker process: the `webhooks` event feed fans events out into delivery rows,
+ * and the delivery loop sends them. Any number of worker processes may run both.
+ */
+export async function startWebhookWorker(deps: { db: Db; config: Config; clock: Clock; log: Logger; databaseUrl: string; notifier?: Notifier }) {
+  const { db, config, clock, log } = deps;
+  const ownNotifier = !deps.notifier;
+  const notifier = deps.notifier ?? createNotifier(deps.databaseUrl, log);
+  if (ownNotifier) await notifier.start();
+  const sender = webhookSender(config);
+  const feed = await startFeed({ db, log, name: 'webhooks', notifier, pollMs: config.WEBHOOK_POLL, handle: async (q, events) => void (await fanOut(q, events, clock.now())) });
+  const delivery = await startDeliveryLoop({
+    db, log, clock, notifier, sender, keyring: keyringFor(config), retry: webhookRetryPolicy(config),
+    leaseMs: Math.max(config.WEBHOOK_LEASE, config.WEBHOOK_TIMEOUT + 1000), pollMs: config.WEBHOOK_POLL,
+    perEndpoint: config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, concurrency: config.WEBHOOK_CONCURRENCY, disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+  });
+  return {
+    async stop() {
+      await feed.stop();
+      await delivery.stop();
+      await sender.close();
+      if (ownNotifier) await notifier.close();
+    },
+  };
+}
