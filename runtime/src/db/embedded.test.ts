@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from './embedded.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'switchboard-embedded-'));
+// mkdtemp makes a private folder; as root the server runs as `postgres`, which must be able to enter it.
+await chmod(dir, 0o755);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function roundTrip(url: string) {
