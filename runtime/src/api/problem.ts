@@ -20,6 +20,7 @@ export const problemCodes = {
   session_id_conflict: 409,
   session_expired: 410,
   payload_too_large: 413,
+  upgrade_required: 426,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,

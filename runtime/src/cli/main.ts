@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { createApp } from '../api/app.ts';
 import { createApiDeps } from '../api/deps.ts';
 import { listen } from '../api/server.ts';
+import { startCable } from '../cable/index.ts';
+import { createNotifier } from '../events/notifier.ts';
+import type { Server } from 'node:http';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
@@ -77,7 +80,15 @@ export async function main(argv: string[]): Promise<void> {
     const deps = createApiDeps({ db, config, clock, log });
     auditFlush = deps.audit.flush;
     const server = await listen(createApp(deps), config.HOST, config.PORT);
+    const notifier = createNotifier(database.url, log);
+    await notifier.start();
+    const cable = await startCable({ deps, server: server.server as Server, notifier, publicUrl: config.SWITCHBOARD_PUBLIC_URL ?? server.url });
+    // Sockets are told to reconnect elsewhere first, then HTTP stops accepting.
     stops.unshift(() => server.close());
+    stops.unshift(async () => {
+      await cable.stop();
+      await notifier.close();
+    });
     log.info({ url: server.url, environment: config.SWITCHBOARD_ENV }, 'api listening');
   }
 

@@ -34,6 +34,7 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_SECOND: int(200, 1),
   RATE_LIMIT_BURST: int(400, 1),
   SHUTDOWN_GRACE: duration('15s'),
+  CABLE_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,5 +1,7 @@
 import type { RouteSpec } from '../route.ts';
 import listAudit from './audit/list.ts';
+import connectCable from './cable/connect.ts';
+import createCableTicket from './cable/tickets.ts';
 import createCredential from './credentials/create.ts';
 import listCredentials from './credentials/list.ts';
 import revokeCredential from './credentials/revoke.ts';
@@ -24,5 +26,6 @@ export const routes: RouteSpec[] = [
   createGrant, listGrantsRoute, deleteGrantRoute,
   createCredential, listCredentials, rotateCredential, revokeCredential,
   listAudit,
+  connectCable, createCableTicket,
   healthz, readyz,
 ];
