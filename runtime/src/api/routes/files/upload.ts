@@ -1,4 +1,6 @@
+import type { Context } from 'hono';
 import { z } from 'zod';
+import type { AppEnv } from '../../context.ts';
 import * as store from '../../../db/store/files.ts';
 import { storeUpload } from '../../../files/upload.ts';
 import { ApiError } from '../../problem.ts';
@@ -27,31 +29,42 @@ export default defineRoute({
     413: { description: '`payload_too_large`: over `FILES_MAX_BYTES`.' },
     415: { description: '`unsupported_media_type`: the sniffed type is not allowed.' },
   },
-  async handler(c, { params, query }) {
-    const { deps, actor } = c.var;
-    if (actor.kind !== 'credential') throw new ApiError('unauthenticated', 'a producer credential is required');
-    c.var.audit.sessionId = params.id;
-    const max = deps.config.FILES_MAX_BYTES;
-    const lengthHeader = c.req.header('content-length');
-    const declaredLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-    if (declaredLength !== undefined && declaredLength > max) throw new ApiError('payload_too_large', `files are limited to ${max} bytes`);
-
-    const session = await store.getSessionOfTeams(deps.db, params.id, actor.teams);
-    if (!session) throw new ApiError('session_not_found', `no session "${params.id}"`);
-    c.var.audit.team = session.team;
-    if (session.purged_at) throw new ApiError('session_expired', `session "${params.id}" was purged`);
-    const body = c.req.raw.body;
-    if (!body) throw new ApiError('upload_incomplete', 'the request has no body');
-
-    const r = await storeUpload(
-      { db: deps.db, storage: deps.storage, clock: deps.clock, maxBytes: max, allowedTypes: deps.config.FILES_ALLOWED_TYPES },
-      { team: session.team, sessionId: session.id, name: query.name, declaredType: c.req.header('content-type'), declaredLength, body },
-    );
-    switch (r.outcome) {
-      case 'unsupported_type': throw new ApiError('unsupported_media_type', `files of type ${r.detected} are not accepted`);
-      case 'too_large': throw new ApiError('payload_too_large', `files are limited to ${max} bytes`);
-      case 'incomplete': throw new ApiError('upload_incomplete', 'the upload ended early; nothing was stored');
-      default: return c.json({ file: presentFile(r.file), duplicate: r.outcome === 'duplicate' }, r.outcome === 'created' ? 201 : 200);
+  async handler(c, input) {
+    try {
+      return await handle(c, input);
+    } catch (error) {
+      // Refused before the body was read to the end: close the connection rather than leave
+      // the client's unsent bytes in a socket that would be reused for its next request.
+      if (error instanceof ApiError) throw new ApiError(error.code, error.message, { headers: { ...error.headers, connection: 'close' } });
+      throw error;
     }
   },
 });
+
+async function handle(c: Context<AppEnv>, { params, query }: { params: { id: string }; query: { name: string } }) {
+  const { deps, actor } = c.var;
+  if (actor.kind !== 'credential') throw new ApiError('unauthenticated', 'a producer credential is required');
+  c.var.audit.sessionId = params.id;
+  const max = deps.config.FILES_MAX_BYTES;
+  const lengthHeader = c.req.header('content-length');
+  const declaredLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+  if (declaredLength !== undefined && declaredLength > max) throw new ApiError('payload_too_large', `files are limited to ${max} bytes`);
+
+  const session = await store.getSessionOfTeams(deps.db, params.id, actor.teams);
+  if (!session) throw new ApiError('session_not_found', `no session "${params.id}"`);
+  c.var.audit.team = session.team;
+  if (session.purged_at) throw new ApiError('session_expired', `session "${params.id}" was purged`);
+  const body = c.req.raw.body;
+  if (!body) throw new ApiError('upload_incomplete', 'the request has no body');
+
+  const r = await storeUpload(
+    { db: deps.db, storage: deps.storage, clock: deps.clock, maxBytes: max, allowedTypes: deps.config.FILES_ALLOWED_TYPES },
+    { team: session.team, sessionId: session.id, name: query.name, declaredType: c.req.header('content-type'), declaredLength, body },
+  );
+  switch (r.outcome) {
+    case 'unsupported_type': throw new ApiError('unsupported_media_type', `files of type ${r.detected} are not accepted`);
+    case 'too_large': throw new ApiError('payload_too_large', `files are limited to ${max} bytes`);
+    case 'incomplete': throw new ApiError('upload_incomplete', 'the upload ended early; nothing was stored');
+    default: return c.json({ file: presentFile(r.file), duplicate: r.outcome === 'duplicate' }, r.outcome === 'created' ? 201 : 200);
+  }
+}
