@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeSessions } from '../../runtime/src/domain/retention.ts';
 import { createFileDownloadToken, fileUrlSecret } from '../../runtime/src/files/download-token.ts';
 import { purgeFiles } from '../../runtime/src/files/purge.ts';
+import { createS3Client } from '../../runtime/src/files/s3-storage.ts';
 import { seed, startFilesRuntime, type FilesRuntime } from './harness.ts';
 import { startLoopbackS3, type LoopbackS3 } from './s3-server.ts';
 
@@ -284,7 +285,7 @@ describe('files API (s3 driver, presigned redirects)', () => {
     rt = await startFilesRuntime({
       FILES_DRIVER: 's3', FILES_S3_BUCKET: s3.bucket, FILES_S3_ENDPOINT: s3.endpoint, FILES_S3_FORCE_PATH_STYLE: 'true',
       FILES_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId, FILES_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      FILES_DOWNLOAD: 'redirect', FILES_URL_TTL: '30s',
+      FILES_DOWNLOAD: 'redirect', FILES_URL_TTL: '30s', FILES_REFERENCE_ENDPOINT: s3.endpoint,
     });
     s = await seed(rt);
   });
@@ -313,6 +314,30 @@ describe('files API (s3 driver, presigned redirects)', () => {
     expect(refused.status).toBe(403);
     await refused.arrayBuffer();
     rt.clock.set(new Date());
+  });
+
+  it("copies a file in from the producer's bucket by reference; bad credentials store nothing", async () => {
+    await submit(rt, s, 'sess-ref');
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const producerS3 = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const data = pdf(40_000, 8);
+    await producerS3.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'producer-uploads/plan.pdf', Body: data }));
+    producerS3.destroy();
+    const ref = { name: 'plan.pdf', bucket: s3.bucket, key: 'producer-uploads/plan.pdf', region: 'us-east-1', ...s3.credentials };
+    const r = await rt.call('POST', '/v1/sessions/sess-ref/files/references', { auth: s.producer, body: ref });
+    expect(r.status).toBe(201);
+    expect(r.json.file).toMatchObject({ name: 'plan.pdf', size: data.length, sha256: sha(data), contentType: 'application/pdf' });
+    expect(await rt.deps.storage.exists(`${s.team}/${r.json.file.id}`)).toBe(true);
+
+    // (s3rver checks the access key id, not SigV4 signatures, so the refusal is driven by an unknown key.)
+    const wrong = await rt.call('POST', '/v1/sessions/sess-ref/files/references', { auth: s.producer, body: { ...ref, name: 'x.pdf', accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'not-the-secret' } });
+    expect(wrong.status).toBe(502);
+    expect(wrong.json.code).toBe('file_reference_failed');
+    expect(JSON.stringify(wrong.json)).not.toContain('not-the-secret');
+    const missing = await rt.call('POST', '/v1/sessions/sess-ref/files/references', { auth: s.producer, body: { ...ref, name: 'y.pdf', key: 'producer-uploads/none.pdf' } });
+    expect(missing.status).toBe(502);
+    const list = await rt.call('GET', '/v1/sessions/sess-ref/files', { auth: s.consumer });
+    expect(list.json.files.map((f: any) => f.name)).toEqual(['plan.pdf']);
   });
 
   it('purge deletes the object from the bucket', async () => {

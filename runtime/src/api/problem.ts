@@ -28,6 +28,7 @@ export const problemCodes = {
   invalid_download_link: 403,
   rate_limited: 429,
   internal_error: 500,
+  file_reference_failed: 502,
   not_ready: 503,
 } as const;
 

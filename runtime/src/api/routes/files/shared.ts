@@ -19,6 +19,8 @@ export const fileSchema = z.object({
   createdAt: timestamp,
 }).meta({ id: 'SessionFile' });
 
+export const uploadResultSchema = z.object({ file: fileSchema, duplicate: z.boolean() }).meta({ id: 'FileUploadResult' });
+
 export const presentFile = (f: FileRow) => ({
   id: f.id, name: f.name, contentType: f.content_type, size: f.size, sha256: f.sha256, createdAt: f.created_at.toISOString(),
 });

@@ -5,9 +5,7 @@ import * as store from '../../../db/store/files.ts';
 import { storeUpload } from '../../../files/upload.ts';
 import { ApiError } from '../../problem.ts';
 import { defineRoute } from '../../route.ts';
-import { fileExample, fileSchema, presentFile } from './shared.ts';
-
-const result = z.object({ file: fileSchema, duplicate: z.boolean() }).meta({ id: 'FileUploadResult' });
+import { fileExample, presentFile, uploadResultSchema as result } from './shared.ts';
 
 export default defineRoute({
   method: 'post',
