@@ -340,6 +340,34 @@ describe('files API (s3 driver, presigned redirects)', () => {
     expect(list.json.files.map((f: any) => f.name)).toEqual(['plan.pdf']);
   });
 
+  it('a connection dropped mid-upload (multipart under way) leaves no object', async () => {
+    await submit(rt, s, 'sess-s3-drop');
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const objects = async () => ((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${s.team}/` }))).Contents ?? []).length;
+    // s3rver keeps in-progress multipart uploads as folders under its directory.
+    const multipartParts = async () => (await readdir(s3.directory, { recursive: true })).map(String).filter((p) => /uploads/.test(p)).length;
+    const before = await objects();
+    const req = request(new URL(`${rt.url}/v1/sessions/sess-s3-drop/files?name=cut.pdf`), {
+      method: 'POST', headers: { authorization: rt.authHeader(s.producer), 'content-type': 'application/pdf', 'content-length': String(40 * MB) },
+    });
+    req.on('error', () => {});
+    req.write(pdf(20 * MB));
+    let parts = 0;
+    for (let i = 0; i < 200 && parts === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      parts = await multipartParts();
+    }
+    expect(parts).toBeGreaterThan(0); // past the first 8 MB part: the multipart upload has begun
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await objects()).toBe(before);
+    const list = await rt.call('GET', '/v1/sessions/sess-s3-drop/files', { auth: s.consumer });
+    expect(list.status).toBe(200);
+    expect(list.json.files).toEqual([]);
+    client.destroy();
+  }, 20_000);
+
   it('purge deletes the object from the bucket', async () => {
     await submit(rt, s, 'sess-s3-purge');
     const up = await upload(rt, s.producer, 'sess-s3-purge', 'plan.pdf', pdf(10_000));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 // s3rver: a real S3-compatible HTTP server (SigV4, multipart, presigned URLs) on loopback.
 import S3rver from 's3rver';
 
-export type LoopbackS3 = { endpoint: string; bucket: string; credentials: { accessKeyId: string; secretAccessKey: string }; close(): Promise<void> };
+export type LoopbackS3 = { endpoint: string; directory: string; bucket: string; credentials: { accessKeyId: string; secretAccessKey: string }; close(): Promise<void> };
 
 export async function startLoopbackS3(bucket = 'switchboard-files'): Promise<LoopbackS3> {
   const directory = await mkdtemp(join(tmpdir(), 'sb-s3rver-'));
@@ -12,6 +12,7 @@ export async function startLoopbackS3(bucket = 'switchboard-files'): Promise<Loo
   const address = (await server.run()) as { port: number };
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
+    directory,
     bucket,
     // s3rver's fixed development key pair.
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
