@@ -90,6 +90,13 @@ export async function main(argv: string[]): Promise<void> {
     }
     stopping = true;
     log.info({ signal, graceMs: config.SHUTDOWN_GRACE }, 'shutting down');
+    // On Ctrl-C an embedded PostgreSQL gets the signal too and closes our connections:
+    // while stopping, a lost database connection is expected, not a crash.
+    process.on('uncaughtException', (err: Error & { code?: string }) => {
+      if (err.code === '57P01' || /Connection terminated/.test(err.message)) return;
+      log.error({ err }, 'uncaught exception while stopping');
+      process.exit(1);
+    });
     const deadline = setTimeout(() => {
       log.error('grace period over: exiting with work unfinished');
       process.exit(1);

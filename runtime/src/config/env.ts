@@ -60,7 +60,9 @@ export class ConfigError extends Error {}
 
 /** Parses the environment; a bad value throws one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = envSchema.safeParse(env);
+  // An empty variable means unset, as in most shells' `FOO= cmd`.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(given);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   throw new ConfigError(`invalid configuration: ${issue.path.join('.')}: ${issue.message}`);

@@ -45,7 +45,8 @@ describe('event feed', () => {
 
     await slow.query('COMMIT');
     slow.release();
-    await runFeedOnce({ db, name: 'order', handle });
+    // The horizon is cluster-wide: other test files' transactions may hold it back a moment.
+    await expect.poll(async () => (await runFeedOnce({ db, name: 'order', handle }), seen.length), { timeout: 10_000, interval: 20 }).toBe(2);
     expect(seen).toEqual([slowId, fastId]);
   });
 
@@ -55,7 +56,7 @@ describe('event feed', () => {
     const notifier = createNotifier(url, createLogger('silent'));
     await notifier.start();
     // Two feeds with one name stand for two worker processes sharing the work.
-    const feeds = await Promise.all([1, 2].map(() => startFeed({ db, log: createLogger('silent'), name: 'exactly-once', handle, notifier, fromNow: true, pollMs: 50, batchSize: 7 })));
+    const feeds = await Promise.all([1, 2].map(() => startFeed({ db, log: createLogger('error'), name: 'exactly-once', handle, notifier, fromNow: true, pollMs: 50, batchSize: 7 })));
     const before = n;
     await Promise.all(Array.from({ length: 20 }, () => Promise.all(Array.from({ length: 10 }, () => insertEvent(db)))));
     const expected = Array.from({ length: n - before }, (_, i) => `evt_${before + i + 1}`);
