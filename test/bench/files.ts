@@ -99,4 +99,9 @@ export default async function run(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { default: selectPostgres } = await import('../support/global-setup.ts');
+  const teardown = await selectPostgres();
+  await run();
+  await teardown?.();
+}

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createApiDeps, createApp, createDb, createLogger, ensureAdminToken, loadConfig, migrate } from '@switchboard/runtime';
 import { listen } from '../../runtime/src/api/server.ts';
+import { createTestDatabase } from '../support/database.ts';
 
 /** A clock the test moves by hand (retention, link expiry); starts at the real time so presigned URLs are current. */
 export function createClock(start = new Date()) {
@@ -12,31 +12,11 @@ export function createClock(start = new Date()) {
   return { now: () => new Date(now), advance: (ms: number) => void (now += ms), set: (d: Date) => void (now = d.getTime()) };
 }
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A database of its own on the local PostgreSQL, dropped at the end. */
-async function createDatabase() {
-  const name = `sb_files_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: `postgres://postgres@127.0.0.1:5432/${name}`,
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 export type FilesRuntime = Awaited<ReturnType<typeof startFilesRuntime>>;
 
 /** The API over a real database, served over real HTTP on 127.0.0.1, with files in a temp folder unless env says otherwise. */
 export async function startFilesRuntime(env: Record<string, string> = {}) {
-  const database = await createDatabase();
+  const database = await createTestDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'sb-files-api-'));
   const db = createDb(database.url, { max: 5 });
   await migrate(db);

@@ -81,7 +81,7 @@ function operation(route: RouteSpec, components: Components): OperationObject {
       },
     } : {}),
     ...(route.rawBody ? {
-      requestBody: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+      requestBody: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: { type: 'string', contentMediaType: 'application/octet-stream' }, example: route.rawBody.example } } },
     } : {}),
     responses,
   };

@@ -14,8 +14,8 @@ export default defineRoute({
   access: { kind: 'credential', credential: 'consumer', scope: 'files:read' },
   params: z.object({ id: z.string().min(1).max(128), fileId: z.string().min(1).max(64) }),
   responses: {
-    200: { description: 'The whole file.', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }) },
-    206: { description: 'The requested byte range (`Content-Range`).', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }) },
+    200: { description: 'The whole file.', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }), example: '%PDF-1.7 …' },
+    206: { description: 'The requested byte range (`Content-Range`).', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }), example: '%PDF-1.7 …' },
     302: { description: 'Redirect to a presigned URL valid for `FILES_URL_TTL`.' },
     403: { description: '`not_granted`: the flow has not granted this platform.' },
     404: { description: '`session_not_found` or `file_not_found`.' },

@@ -16,8 +16,8 @@ export default defineRoute({
   access: { kind: 'public' },
   params: z.object({ token: z.string().min(10).max(1024) }),
   responses: {
-    200: { description: 'The whole file.', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }) },
-    206: { description: 'The requested byte range.', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }) },
+    200: { description: 'The whole file.', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }), example: '%PDF-1.7 …' },
+    206: { description: 'The requested byte range.', contentType: 'application/octet-stream', schema: z.string().meta({ contentMediaType: 'application/octet-stream' }), example: '%PDF-1.7 …' },
     403: { description: '`invalid_download_link`: not a link we issued, or expired.' },
     410: { description: '`file_deleted`: purged.' },
   },

@@ -17,7 +17,7 @@ export default defineRoute({
   access: { kind: 'credential', credential: 'producer', scope: 'sessions:write' },
   params: z.object({ id: z.string().min(1).max(128) }),
   query: z.object({ name: z.string().min(1).max(1024).describe('The file name to show consumers (any path part is dropped).') }),
-  rawBody: { contentType: 'application/octet-stream', description: 'The file\'s bytes. `Content-Type` is a hint for text formats only.' },
+  rawBody: { contentType: 'application/octet-stream', description: 'The file\'s bytes. `Content-Type` is a hint for text formats only.', example: '%PDF-1.7 …' },
   responses: {
     201: { description: 'Stored.', schema: result, example: { file: fileExample, duplicate: false } },
     200: { description: 'These bytes were already attached under this name.', schema: result, example: { file: fileExample, duplicate: true } },
