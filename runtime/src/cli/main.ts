@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDb } from '../db/pool.ts';
 import { ensureAdminToken } from '../domain/operators.ts';
+import { createStorage } from '../files/storage.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startBoss } from '../queue/boss.ts';
 import { startRetentionWorker } from '../workers/retention.ts';
@@ -72,7 +73,7 @@ export async function main(argv: string[]): Promise<void> {
 
   if (command === 'start' || command === 'worker') {
     const boss = await startBoss(database.url, log, { schedule: true, supervise: true });
-    await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION });
+    await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION, storage: createStorage(config) });
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
     log.info('workers started');
   }
