@@ -33,6 +33,9 @@ const basicHeader = (s: typeof seed) => ({ authorization: `Basic ${Buffer.from(`
 const subscribeFrame = (identifier: Record<string, unknown>) => ({ command: 'subscribe', identifier: JSON.stringify({ channel: 'EventChannel', ...identifier }) });
 const ids = (c: { messages(): any[] }) => c.messages().map((f) => f.message.id);
 
+const ackedEvent = async (name: string) =>
+  (await rt.db.query<{ event_id: string }>(`SELECT event_id FROM cable_positions WHERE name = $1`, [name])).rows[0]?.event_id;
+
 /** A raw upgrade request, to see the HTTP answer a refused client gets. */
 function upgradeRefusal(headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
   return new Promise((resolve, reject) => {
@@ -188,7 +191,7 @@ describe('rewind and acknowledgement', () => {
     const [a, b, c3] = [await submit(), await submit(), await submit()];
     await expect.poll(() => ids(first)).toEqual([a, b, c3]);
     first.send({ command: 'message', identifier: sub.identifier, data: JSON.stringify({ action: 'ack', id: a }) });
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => ackedEvent('back-office')).toBe(a);
     first.ws.close();
     await first.closed;
     const d = await submit(); // arrives while offline
@@ -197,8 +200,10 @@ describe('rewind and acknowledgement', () => {
     second.send(sub);
     await expect.poll(() => ids(second)).toEqual([b, c3, d]);
     second.send({ command: 'message', identifier: sub.identifier, data: JSON.stringify({ action: 'ack', id: d }) });
+    await expect.poll(() => ackedEvent('back-office')).toBe(d);
     second.send({ command: 'message', identifier: sub.identifier, data: JSON.stringify({ action: 'ack', id: b }) }); // never moves back
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ackedEvent('back-office')).toBe(d);
     second.ws.close();
     await second.closed;
 

@@ -15,6 +15,7 @@ export default defineRoute({
   ].join('\n\n'),
   access: { kind: 'credential', credential: 'consumer', scope: 'events:read' },
   responses: {
+    101: { description: 'Switching Protocols: the websocket is open and speaks `actioncable-v1-json`.' },
     426: { description: 'Not a websocket upgrade request (`upgrade_required`).' },
   },
   handler() {
