@@ -3,6 +3,7 @@ import type { Config } from '../config/env.ts';
 import type { Db } from '../db/pool.ts';
 import type { AuditWriter } from '../domain/audit-writer.ts';
 import type { Verification } from '../domain/credentials.ts';
+import type { FileStorage } from '../files/storage.ts';
 import type { Logger } from '../log.ts';
 
 export type Deps = {
@@ -13,6 +14,7 @@ export type Deps = {
   audit: AuditWriter;
   verifyCredential: (key: string, secret: string) => Promise<Verification>;
   isReady: () => Promise<boolean>;
+  storage: FileStorage;
 };
 
 export type Actor =

@@ -1,7 +1,14 @@
 import type { RouteSpec } from '../route.ts';
 import listAudit from './audit/list.ts';
+import connectCable from './cable/connect.ts';
+import createCableTicket from './cable/tickets.ts';
 import createCredential from './credentials/create.ts';
 import listCredentials from './credentials/list.ts';
+import downloadSessionFile from './files/get.ts';
+import listSessionFiles from './files/list.ts';
+import registerSessionFileReference from './files/register.ts';
+import downloadFileByLink from './files/token-download.ts';
+import uploadSessionFile from './files/upload.ts';
 import revokeCredential from './credentials/revoke.ts';
 import rotateCredential from './credentials/rotate.ts';
 import getSession from './sessions/get.ts';
@@ -19,10 +26,12 @@ import updateTeam from './teams/update.ts';
 /** Every route of the API, in the order the OpenAPI document lists them. */
 export const routes: RouteSpec[] = [
   submitSession, listSessions, getSession,
+  uploadSessionFile, registerSessionFileReference, listSessionFiles, downloadSessionFile, downloadFileByLink,
   createTeam, listTeams, getTeam, updateTeam, createTeamAdminToken,
   createFlow, listFlowsRoute,
   createGrant, listGrantsRoute, deleteGrantRoute,
   createCredential, listCredentials, rotateCredential, revokeCredential,
   listAudit,
+  connectCable, createCableTicket,
   healthz, readyz,
 ];
