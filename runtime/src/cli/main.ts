@@ -14,6 +14,7 @@ import { createStorage } from '../files/storage.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startBoss } from '../queue/boss.ts';
 import { startRetentionWorker } from '../workers/retention.ts';
+import { startWebhookWorker } from '../workers/webhooks.ts';
 
 const usage = `usage: switchboard [start|api|worker|migrate]
   start    API and workers in one process (default)
@@ -75,6 +76,8 @@ export async function main(argv: string[]): Promise<void> {
     const boss = await startBoss(database.url, log, { schedule: true, supervise: true });
     await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION, storage: createStorage(config) });
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
+    const webhooks = await startWebhookWorker({ db, config, clock, log, databaseUrl: database.url });
+    stops.unshift(() => webhooks.stop());
     log.info('workers started');
   }
   if (command === 'start' || command === 'api') {

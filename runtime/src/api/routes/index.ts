@@ -22,6 +22,9 @@ import getTeam from './teams/get.ts';
 import { createGrant, deleteGrantRoute, listGrantsRoute } from './teams/grants.ts';
 import listTeams from './teams/list.ts';
 import updateTeam from './teams/update.ts';
+import { getReplayRoute, replayWebhook, retryDeliveryRoute, rotateWebhookSecretRoute, testWebhook } from './webhooks/actions.ts';
+import { createWebhook, deleteWebhookRoute, getWebhookRoute, listWebhooksRoute, updateWebhookRoute } from './webhooks/crud.ts';
+import { listEventAttempts, listEvents, listWebhookAttempts, listWebhookDeliveries } from './webhooks/history.ts';
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
 export const routes: RouteSpec[] = [
@@ -32,6 +35,8 @@ export const routes: RouteSpec[] = [
   createGrant, listGrantsRoute, deleteGrantRoute,
   createCredential, listCredentials, rotateCredential, revokeCredential,
   listAudit,
+  createWebhook, listWebhooksRoute, getWebhookRoute, updateWebhookRoute, deleteWebhookRoute, rotateWebhookSecretRoute, testWebhook,
+  listWebhookDeliveries, listWebhookAttempts, listEventAttempts, listEvents, retryDeliveryRoute, replayWebhook, getReplayRoute,
   connectCable, createCableTicket,
   healthz, readyz,
 ];
