@@ -11,3 +11,5 @@ export type { Deps } from './api/context.ts';
 export { createLogger } from './log.ts';
 export { ensureAdminToken } from './domain/operators.ts';
 export type { Clock } from './clock.ts';
+export { systemClock } from './clock.ts';
+export { startWebhookWorker } from './workers/webhooks.ts';

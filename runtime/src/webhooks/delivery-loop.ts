@@ -82,7 +82,8 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
     failingKnown.set(d.webhook_id, d.failing_since !== null);
     let result: AttemptResult;
     try {
-      const r = await o.sender.send(d.url, signedHeaders(d.id, now, d.body, keys), d.body);
+      // The signature's timestamp is wall-clock time whatever the injected clock says: receivers compare it with theirs.
+      const r = await o.sender.send(d.url, signedHeaders(d.id, new Date(), d.body, keys), d.body);
       const step = nextStep(o.retry, d.attempts, r);
       const gone = r.status === 410;
       result = {

@@ -244,7 +244,8 @@ export async function listDeliveries(q: Queryable, scope: string | null, f: { we
 /** Puts one delivery back in the queue now, whatever its state; same webhook-id as before. */
 export async function retryDelivery(q: Queryable, scope: string | null, id: string, now: Date) {
   const { rows } = await q.query<DeliveryRow>(
-    `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = $3, locked_until = NULL, updated_at = $3
+    // Due since its creation: due now for any worker, whatever clock the caller runs on.
+    `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = d.created_at, locked_until = NULL, updated_at = $3
      FROM webhooks w WHERE w.id = d.webhook_id AND d.id = $1 AND ($2::text IS NULL OR w.team = $2)
      RETURNING d.id, d.webhook_id, d.team, d.event_id, d.event_type, d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.delivered_at`,
     [id, scope, now]);

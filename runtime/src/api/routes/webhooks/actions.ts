@@ -58,7 +58,8 @@ export const testWebhook = defineRoute({
     const sender = webhookSender(deps.config);
     let r;
     try {
-      r = await sender.send(w.url, signedHeaders(id, now, body, keys), body);
+      // The signature's timestamp is wall-clock time: receivers compare it with theirs.
+      r = await sender.send(w.url, signedHeaders(id, new Date(), body, keys), body);
     } finally {
       void sender.close();
     }
