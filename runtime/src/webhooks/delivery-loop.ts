@@ -128,11 +128,13 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
     }
     try {
       const healthy = new Set<string>(), failing = new Set<string>(), gone = new Set<string>();
+      let anyFailure = false;
       for (const { result: r } of batch) {
         if (r.outcome === 'succeeded') {
           if (failingKnown.get(r.webhook_id)) healthy.add(r.webhook_id);
           failingKnown.set(r.webhook_id, false);
         } else {
+          anyFailure = true;
           if (!failingKnown.get(r.webhook_id)) failing.add(r.webhook_id);
           failingKnown.set(r.webhook_id, true);
           if (r.status === 410) gone.add(r.webhook_id);
@@ -143,9 +145,10 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
       await markHealthy(o.db, [...healthy]);
       await markFailing(o.db, [...failing], now);
       if (gone.size) await disable({ ids: [...gone], reason: 'the endpoint answered 410 Gone' });
-      if (failing.size && Date.now() - lastHealthCheck > 1000) {
+      // Each failure may be the one that crosses the threshold; checked at most a few times a second.
+      if (anyFailure && Date.now() - lastHealthCheck > Math.min(1000, o.disableAfterMs / 4)) {
         lastHealthCheck = Date.now();
-        await disable({ failingBefore: new Date(now.getTime() - o.disableAfterMs), reason: `failing continuously for ${Math.round(o.disableAfterMs / 3_600_000)} h` });
+        await disable({ failingBefore: new Date(now.getTime() - o.disableAfterMs), reason: `failing continuously for longer than ${humanDuration(o.disableAfterMs)}` });
       }
     } catch (err) {
       o.log.warn({ err }, 'could not update webhook health');
@@ -202,4 +205,11 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
       }
     },
   };
+}
+
+function humanDuration(ms: number): string {
+  for (const [unit, size] of [['days', 86_400_000], ['hours', 3_600_000], ['minutes', 60_000], ['seconds', 1000]] as const) {
+    if (ms >= size) return `${+(ms / size).toFixed(1)} ${unit}`;
+  }
+  return `${ms} ms`;
 }
