@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { open, type Keyring } from '../crypto/secret-box.ts';
 import type { Db } from '../db/pool.ts';
-import { claimDue, disableWebhooks, markFailing, markHealthy, recordAttempts, runReplayBatch, type AttemptResult, type ClaimedDelivery } from '../db/store/webhooks.ts';
+import { claimDue, disableWebhooks, markFailing, markHealthy, recordAttempts, releaseClaims, runReplayBatch, type AttemptResult, type ClaimedDelivery } from '../db/store/webhooks.ts';
 import { newId } from '../domain/ids.ts';
 import type { Notifier } from '../events/notifier.ts';
 import type { Logger } from '../log.ts';
@@ -10,6 +10,16 @@ import type { Sender } from './sender.ts';
 import { signedHeaders } from './signing.ts';
 
 export const WEBHOOKS_CHANNEL = 'switchboard_webhooks';
+
+/**
+ * Deliveries claimed per endpoint beyond those in flight, queued here: a finished send starts the
+ * next at once instead of waiting for a database round trip. Leases must cover the wait
+ * (see `leaseFor`).
+ */
+export const PREFETCH = 2;
+
+/** A lease long enough for a queued delivery to wait behind a full round of timed-out sends, and be sent. */
+export const leaseFor = (configured: number, timeoutMs: number) => Math.max(configured, timeoutMs * (PREFETCH + 1) + 1000);
 
 export type DeliveryLoopOptions = {
   db: Db; log: Logger; clock: Clock; notifier: Notifier; keyring: Keyring; sender: Sender; retry: RetryPolicy;
@@ -29,7 +39,11 @@ export type DeliveryLoopOptions = {
  * poll as the floor (retries scheduled by another process, lost notifications).
  */
 export async function startDeliveryLoop(o: DeliveryLoopOptions) {
-  const busy = new Map<string, number>();
+  // Per webhook: claimed and not yet finished (queued + sending), and sending now.
+  const held = new Map<string, number>();
+  const sending = new Map<string, number>();
+  const queues = new Map<string, ClaimedDelivery[]>();
+  let heldTotal = 0;
   let inflight = 0;
   let stopped = false;
   let woken = false;
@@ -104,12 +118,20 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
     }
     pending.push({ d, result });
     inflight--;
-    const n = busy.get(d.webhook_id)! - 1;
-    if (n === 0) busy.delete(d.webhook_id);
-    else busy.set(d.webhook_id, n);
-    flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush).finally(() => {
+    heldTotal--;
+    decrement(sending, d.webhook_id);
+    decrement(held, d.webhook_id);
+    dispatch();
+    scheduleFlush();
+  }
+
+  /** Results are recorded in batches: whatever finished meanwhile goes in the next statement. */
+  function scheduleFlush() {
+    flushing ??= (async () => {
+      await new Promise<void>((r) => setImmediate(r));
+      while (pending.length) await flush();
+    })().finally(() => {
       flushing = undefined;
-      if (pending.length) void (flushing ??= flush().finally(() => (flushing = undefined)));
     });
   }
 
@@ -153,12 +175,27 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
     } catch (err) {
       o.log.warn({ err }, 'could not update webhook health');
     }
+    // Recorded results release their rows and free room: look for more work at once.
     poke();
   }
 
   async function disable(d: { ids?: string[]; failingBefore?: Date; reason: string }) {
     const rows = await o.db.tx((q) => disableWebhooks(q, { ...d, now: o.clock.now(), eventIds: () => newId('evt') }));
     for (const w of rows) o.log.warn({ webhook: w.id, team: w.team, reason: d.reason }, 'webhook disabled');
+  }
+
+  /** Starts queued deliveries while their endpoint and the process have room. */
+  function dispatch() {
+    for (const [webhookId, queue] of queues) {
+      while (queue.length && inflight < o.concurrency && (sending.get(webhookId) ?? 0) < o.perEndpoint) {
+        const d = queue.shift()!;
+        inflight++;
+        sending.set(webhookId, (sending.get(webhookId) ?? 0) + 1);
+        void deliver(d);
+      }
+      if (queue.length === 0) queues.delete(webhookId);
+      if (inflight >= o.concurrency) return;
+    }
   }
 
   const unlisten = await o.notifier.listen(WEBHOOKS_CHANNEL, poke);
@@ -172,16 +209,20 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
           lastReplay = Date.now();
           while (!stopped && (await runReplayBatch(o.db, o.clock.now(), o.replayBatch ?? 500)));
         }
-        const room = o.concurrency - inflight;
-        if (room > 0) {
+        const capacity = o.concurrency * PREFETCH;
+        const limit = Math.min(capacity - heldTotal, 500);
+        if (limit > 0) {
           const now = o.clock.now();
-          const claimed = await claimDue(o.db, { now, leaseUntil: new Date(now.getTime() + o.leaseMs), limit: Math.min(room, 500), perEndpoint: o.perEndpoint, busy });
+          const claimed = await claimDue(o.db, { now, leaseUntil: new Date(now.getTime() + o.leaseMs), limit, perEndpoint: o.perEndpoint * PREFETCH, busy: held });
           for (const d of claimed) {
-            inflight++;
-            busy.set(d.webhook_id, (busy.get(d.webhook_id) ?? 0) + 1);
-            void deliver(d);
+            heldTotal++;
+            held.set(d.webhook_id, (held.get(d.webhook_id) ?? 0) + 1);
+            const q = queues.get(d.webhook_id);
+            if (q) q.push(d);
+            else queues.set(d.webhook_id, [d]);
           }
-          if (claimed.length === Math.min(room, 500) && inflight < o.concurrency) continue;
+          dispatch();
+          if (claimed.length === limit && heldTotal < capacity) continue;
         }
         await sleep(o.pollMs);
       } catch (err) {
@@ -199,6 +240,10 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
       clearTimeout(retryTimer);
       wake?.();
       await loop;
+      // Claimed but never started: handed back at once rather than left to their leases.
+      const unsent = [...queues.values()].flat();
+      queues.clear();
+      if (unsent.length) await releaseClaims(o.db, unsent.map((d) => ({ id: d.id, attempt: d.attempts }))).catch((err) => o.log.warn({ err }, 'could not release claims'));
       while (inflight > 0 || pending.length || flushing) {
         await (flushing ?? new Promise((r) => setTimeout(r, 10)));
         if (!flushing && pending.length) await flush();
@@ -212,4 +257,10 @@ function humanDuration(ms: number): string {
     if (ms >= size) return `${+(ms / size).toFixed(1)} ${unit}`;
   }
   return `${ms} ms`;
+}
+
+function decrement(m: Map<string, number>, key: string) {
+  const n = (m.get(key) ?? 0) - 1;
+  if (n <= 0) m.delete(key);
+  else m.set(key, n);
 }

@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
 import { keyringFor } from '../crypto/secret-box.ts';
-import type { Db } from '../db/pool.ts';
+import { createDb, type Db } from '../db/pool.ts';
 import { startFeed } from '../events/feed.ts';
 import { createNotifier, type Notifier } from '../events/notifier.ts';
 import type { Logger } from '../log.ts';
-import { startDeliveryLoop } from '../webhooks/delivery-loop.ts';
+import { leaseFor, startDeliveryLoop } from '../webhooks/delivery-loop.ts';
 import { fanOut } from '../webhooks/fanout.ts';
 import { webhookRetryPolicy, webhookSender } from '../webhooks/setup.ts';
 
@@ -13,8 +13,14 @@ import { webhookRetryPolicy, webhookSender } from '../webhooks/setup.ts';
  * Webhooks in a worker process: the `webhooks` event feed fans events out into delivery rows,
  * and the delivery loop sends them. Any number of worker processes may run both.
  */
-export async function startWebhookWorker(deps: { db: Db; config: Config; clock: Clock; log: Logger; databaseUrl: string; notifier?: Notifier }) {
-  const { db, config, clock, log } = deps;
+export async function startWebhookWorker(deps: { db?: Db; config: Config; clock: Clock; log: Logger; databaseUrl: string; notifier?: Notifier }) {
+  const { config, clock, log } = deps;
+  // Its own pool, committing without waiting for the WAL flush: every write here can be redone
+  // (a lost fan-out is fanned out again under the same delivery ids, a lost attempt record means
+  // one more send under the same webhook-id), so at-least-once holds and latency drops.
+  // Ingest commits, elsewhere, stay synchronous.
+  const db = createDb(deps.databaseUrl, { max: Math.max(4, Math.min(config.DB_POOL_SIZE, 8)), applicationName: 'switchboard-webhooks' });
+  db.pool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => {}));
   const ownNotifier = !deps.notifier;
   const notifier = deps.notifier ?? createNotifier(deps.databaseUrl, log);
   if (ownNotifier) await notifier.start();
@@ -22,7 +28,7 @@ export async function startWebhookWorker(deps: { db: Db; config: Config; clock: 
   const feed = await startFeed({ db, log, name: 'webhooks', notifier, pollMs: config.WEBHOOK_POLL, handle: async (q, events) => void (await fanOut(q, events, clock.now())) });
   const delivery = await startDeliveryLoop({
     db, log, clock, notifier, sender, keyring: keyringFor(config), retry: webhookRetryPolicy(config),
-    leaseMs: Math.max(config.WEBHOOK_LEASE, config.WEBHOOK_TIMEOUT + 1000), pollMs: config.WEBHOOK_POLL,
+    leaseMs: leaseFor(config.WEBHOOK_LEASE, config.WEBHOOK_TIMEOUT), pollMs: config.WEBHOOK_POLL,
     perEndpoint: config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, concurrency: config.WEBHOOK_CONCURRENCY, disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
   });
   return {
@@ -30,6 +36,7 @@ export async function startWebhookWorker(deps: { db: Db; config: Config; clock: 
       await feed.stop();
       await delivery.stop();
       await sender.close();
+      await db.close();
       if (ownNotifier) await notifier.close();
     },
   };

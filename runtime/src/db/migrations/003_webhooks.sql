@@ -43,7 +43,8 @@ CREATE TABLE webhook_deliveries (
   delivered_at     timestamptz,
   UNIQUE (webhook_id, event_id)
 );
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+-- Claims walk enabled webhooks and take each one's oldest due deliveries from here.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
 

@@ -117,37 +117,38 @@ export type ClaimInput = {
 };
 
 /**
- * Claims due deliveries under a lease, at most `perEndpoint` in flight per webhook counting
- * those already busy here; saturated endpoints are skipped in the scan itself, so a dead
- * endpoint's backlog never crowds healthy ones out of the batch. A row whose lease ran out
- * (its worker died mid-send) is claimed again, and its lost attempt is recorded as abandoned.
+ * Claims due deliveries under a lease, at most `perEndpoint` per webhook counting those this
+ * process already holds. A row whose lease ran out (its worker died mid-send) is claimed
+ * again, and its lost attempt is recorded as abandoned.
  */
 export async function claimDue(q: Queryable, c: ClaimInput) {
-  const saturated = [...c.busy].filter(([, n]) => n >= c.perEndpoint).map(([id]) => id);
   const busyIds = [...c.busy.keys()];
+  // Per enabled webhook, its oldest due deliveries up to the room it has left: one index probe
+  // each, so a saturated endpoint's backlog is never even read, let alone allowed to crowd out others.
   const { rows } = await q.query<ClaimedDelivery>(
     `WITH cand AS (
-       SELECT d.id, d.webhook_id, d.next_attempt_at, d.locked_until AS prev_lock FROM webhook_deliveries d
-       JOIN webhooks w ON w.id = d.webhook_id AND w.enabled
-       WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
-         AND NOT (d.webhook_id = ANY ($3::text[]))
-       ORDER BY d.next_attempt_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED
-     ), ranked AS (
-       SELECT c.id, c.prev_lock, row_number() OVER (PARTITION BY c.webhook_id ORDER BY c.next_attempt_at) AS rn,
-              $7::int - coalesce(b.used, 0) AS free
-       FROM cand c LEFT JOIN unnest($5::text[], $6::int[]) AS b(webhook_id, used) ON b.webhook_id = c.webhook_id
+       SELECT x.id, x.prev_lock FROM webhooks w
+       LEFT JOIN unnest($3::text[], $4::int[]) AS b(webhook_id, used) ON b.webhook_id = w.id
+       CROSS JOIN LATERAL (
+         SELECT d.id, d.locked_until AS prev_lock FROM webhook_deliveries d
+         WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
+         ORDER BY d.next_attempt_at LIMIT greatest($5::int - coalesce(b.used, 0), 0)
+         FOR UPDATE SKIP LOCKED
+       ) x
+       WHERE w.enabled
+       LIMIT $6
      ), picked AS (
        UPDATE webhook_deliveries d SET locked_until = $2, attempts = d.attempts + 1, updated_at = $1
-       FROM ranked r WHERE d.id = r.id AND r.rn <= r.free
+       FROM cand r WHERE d.id = r.id
        RETURNING d.id, d.webhook_id, d.team, d.event_id, d.body, d.attempts, r.prev_lock
      ), abandoned AS (
        INSERT INTO webhook_attempts (delivery_id, webhook_id, team, attempt, started_at, duration_ms, outcome, error_class, error)
-       SELECT id, webhook_id, team, attempts - 1, prev_lock, 0, 'abandoned', 'worker_lost', 'the worker sending this attempt stopped before recording its outcome'
+       SELECT id, webhook_id, team, attempts - 1, prev_lock, 0, 'abandoned', 'worker_lost', 'the worker holding this attempt stopped before recording its outcome'
        FROM picked WHERE prev_lock IS NOT NULL
      )
      SELECT p.id, p.webhook_id, p.team, p.event_id, p.body, p.attempts, w.url, w.secret_enc, w.previous_secret_enc, w.previous_expires_at, w.failing_since
      FROM picked p JOIN webhooks w ON w.id = p.webhook_id`,
-    [c.now, c.leaseUntil, saturated, c.limit, busyIds, busyIds.map((id) => c.busy.get(id)!), c.perEndpoint]);
+    [c.now, c.leaseUntil, busyIds, busyIds.map((id) => c.busy.get(id)!), c.perEndpoint, c.limit]);
   return rows;
 }
 
@@ -178,6 +179,14 @@ export async function recordAttempts(q: Queryable, results: AttemptResult[], now
        delivered_at = CASE WHEN r.next_status = 'succeeded' THEN r.started_at ELSE d.delivered_at END
      FROM r WHERE d.id = r.delivery_id AND d.attempts = r.attempt`,
     [JSON.stringify(results), now]);
+}
+
+/** Hands back claimed deliveries that were never attempted (a worker stopping). */
+export async function releaseClaims(q: Queryable, claims: { id: string; attempt: number }[]) {
+  await q.query(
+    `UPDATE webhook_deliveries d SET locked_until = NULL, attempts = d.attempts - 1
+     FROM jsonb_to_recordset($1::jsonb) AS c(id text, attempt int) WHERE d.id = c.id AND d.attempts = c.attempt`,
+    [JSON.stringify(claims)]);
 }
 
 export async function markHealthy(q: Queryable, webhookIds: string[]) {
