@@ -52,6 +52,7 @@ async function submitMany(count: number) {
   return ids;
 }
 
+let survivor: ReturnType<typeof worker> | undefined;
 const deliveredSessions = () => new Set(sink.received.map((r) => JSON.parse(r.body).id as string));
 
 it('delivers every event at least once across a kill -9 mid-delivery, recording the lost attempts', async () => {
@@ -65,7 +66,7 @@ it('delivers every event at least once across a kill -9 mid-delivery, recording 
   await new Promise((r) => a.child.once('exit', r));
   expect(deliveredSessions().size).toBeLessThan(60);
 
-  worker();
+  survivor = worker();
   await expect.poll(() => ids.every((id) => deliveredSessions().has(id)), { timeout: 60_000, interval: 100 }).toBe(true);
   await expect.poll(async () => (await rt.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'succeeded'`)).rows[0]!.n, { timeout: 30_000 }).toBe(0);
 
@@ -92,5 +93,9 @@ it('recovers by itself when its database connections are dropped mid-run', async
   await admin.end();
   expect(killed.rowCount).toBeGreaterThan(0);
   const more = await submitMany(10);
-  await expect.poll(() => [...ids, ...more].every((id) => deliveredSessions().has(id)), { timeout: 60_000, interval: 100 }).toBe(true);
+  await expect.poll(() => [...ids, ...more].every((id) => deliveredSessions().has(id)), { timeout: 60_000, interval: 100 }).toBe(true).catch((e) => {
+    throw new Error(`${e.message}\nworker exit code: ${survivor?.child.exitCode}\nworker output:\n${survivor?.stderr().slice(-3000)}`);
+  });
+  // The same process carried on: no restart, no manual step.
+  expect(survivor!.child.exitCode).toBeNull();
 }, 120_000);

@@ -32,6 +32,13 @@ export function createDb(connectionString: string, options: { max?: number; appl
     query: (text, values) => pool.query(text, values),
     async tx(fn) {
       const client = await pool.connect();
+      // pg-pool stops listening for errors on a checked-out client: a connection dropped
+      // mid-transaction (PostgreSQL restart, pg_terminate_backend) would be an uncaught 'error'
+      // and kill the process. Note it instead; the transaction's next query fails, and the
+      // broken client is discarded on release.
+      let broken: Error | undefined;
+      const onError = (err: Error) => void (broken = err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -39,9 +46,11 @@ export function createDb(connectionString: string, options: { max?: number; appl
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
+        broken ??= error instanceof Error && /terminat|connection/i.test(error.message) ? error : undefined;
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),
