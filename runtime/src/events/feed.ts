@@ -24,7 +24,11 @@ export type FeedOptions = {
   fromNow?: boolean;
 };
 
-/** Processes one batch; returns how many events it handled (0 if another process holds the cursor). */
+/**
+ * Processes one batch; returns how many events it handled (0 if another process holds the cursor).
+ * The snapshot horizon is cluster-wide: a long transaction anywhere on the PostgreSQL cluster
+ * delays (never loses) events, so keep Switchboard's cluster free of long-running transactions.
+ */
 export async function runFeedOnce(o: Pick<FeedOptions, 'db' | 'name' | 'handle' | 'batchSize'>): Promise<number> {
   return o.db.tx(async (q) => {
     const cursor = await lockCursor(q, o.name);
