@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Deps } from './context.ts';
 
 /** The API's dependencies from its few real inputs; `main` and the tests both build them here. */
-export function createApiDeps(input: { db: Db; config: Config; clock: Clock; log: Logger }): Deps {
+export function createApiDeps(input: { db: Db; config: Config; clock: Clock; log: Logger; queue?: Deps['queue'] }): Deps {
   const { db, config, clock } = input;
   return {
     ...input,
