@@ -3,7 +3,7 @@
 // a team, and run by the worker (event feed → pg-boss → sandbox) when a session is submitted,
 // against loopback fakes of each vendor's API.
 import { createHmac } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { testConnector } from '@switchboard/connector-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnectorRuntime, seedProducer, type ConnectorRuntime } from '../support/connector-runtime.ts';
-import { startVerdaccio } from '../support/verdaccio.ts';
+import { npm, startVerdaccio } from '../support/verdaccio.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 type Received = { method: string; path: string; headers: IncomingMessage['headers']; body: any; raw: string };
@@ -195,6 +195,39 @@ describe('connectors from a registry, end to end', () => {
     expect(run.requests[0]).toMatchObject({ method: 'POST', path: '/hook', dryRun: true });
     expect(received.length).toBe(before);
   }, 30_000);
+
+  it('scaffolds a connector that installs, tests and packs green, then publishes, installs and runs', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'switchboard-scaffold-'));
+    work.push(base);
+    const dir = join(base, 'connector-demo');
+    // `npm create @switchboard/connector` runs this bin; the SDK is linked from the repository.
+    await npm(['exec', '--', 'node', join(root, 'packages/create-connector/bin/create-connector.js'), dir, '--name', '@acme/connector-demo', '--sdk', `file:${join(root, 'packages/connector-sdk')}`], base);
+    const env = { npm_config_registry: registry.url };
+    await npm(['install', '--no-audit', '--no-fund'], dir, env);
+    const tested = await npm(['test'], dir, env);
+    expect(tested.stdout).toMatch(/ℹ pass 2/);
+    expect(tested.stdout).toMatch(/ℹ fail 0/);
+    const packed = await npm(['pack', '--json'], dir, env);
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
+    expect(info.files.map((f: { path: string }) => f.path).sort()).toEqual(['README.md', 'package.json', 'src/index.js']);
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).switchboard;
+    expect(manifest.configSchema.properties.apiKey.writeOnly).toBe(true);
+
+    // Published as a vendor would: depending on the SDK from the registry.
+    await npm(['pkg', 'set', 'dependencies.@switchboard/connector-sdk=^0.1.0'], dir);
+    await registry.publish(dir);
+    const inst = await rt.call('POST', '/v1/connectors', { body: { package: '@acme/connector-demo', version: '0.1.0' } });
+    expect(inst.status, inst.text).toBe(201);
+    const en = await rt.call('POST', `/v1/teams/${team}/connectors`, { body: { package: '@acme/connector-demo', version: '0.1.0', config: { endpoint: `${vendorUrl}/sessions`, apiKey: 'demo-key' }, flows: ['ldc'] } });
+    expect(en.status, en.text).toBe(201);
+    await rt.call('POST', `/v1/teams/${team}/flows/ldc/grants`, { body: { destinationKind: 'connector', destination: en.json.id } });
+    await rt.call('POST', '/v1/sessions', { auth: producer, body: { id: 'sess-e2e-demo', team, flow: 'ldc', data: { passport: { data: passport } } } });
+    const [run] = await rt.waitFor(() => runsOf(team, `?enablement=${en.json.id}`), (r) => r[0]?.status === 'success');
+    expect(run.requests[0]).toMatchObject({ method: 'POST', path: '/sessions', status: 204 });
+    const got = received.find((r) => r.path === '/sessions')!;
+    expect(got.headers.authorization).toBe('Bearer demo-key');
+    expect(got.body.id).toBe('sess-e2e-demo');
+  }, 120_000);
 
   it('refuses to uninstall a version in use', async () => {
     const r = await rt.call('DELETE', `/v1/connectors/${encodeURIComponent('@switchboard/connector-bops')}/versions/1.0.0`);
