@@ -40,7 +40,8 @@ export const envSchema = z.object({
   CONNECTOR_REGISTRY: z.url().default('https://registry.npmjs.org/'),
   CONNECTOR_REGISTRY_TOKEN: z.string().optional(),
   CONNECTOR_ALLOWED_ADDRESSES: z.string().default('').describe('IPs or CIDRs connectors may reach despite the SSRF guard'),
-  CONNECTOR_RETRY_SCHEDULE: z.string().default('10s,1m,5m,30m,2h').refine((v) => v === '' || v.split(',').every((d) => parseDuration(d) !== undefined), 'comma-separated durations, e.g. 10s,1m,5m'),
+  // Delays before each retry of a failed run; `none` for no retries.
+  CONNECTOR_RETRY_SCHEDULE: z.string().default('10s,1m,5m,30m,2h').refine((v) => v === 'none' || v.split(',').every((d) => parseDuration(d) !== undefined), 'comma-separated durations (e.g. 10s,1m,5m) or none'),
   CONNECTOR_SANDBOX_PROCESSES: int(1, 1),
   CONNECTOR_CONCURRENCY: int(50, 1),
   CONNECTOR_MAX_MEMORY_MB: int(128, 8),

@@ -17,7 +17,8 @@ import { enqueueRuns, type RunJob } from './queue.ts';
 export type ExecuteDeps = { db: Db; clock: Clock; log: Logger; sandbox: Sandbox; boss: Pick<PgBoss, 'insert'>; config: Config };
 
 export function retrySchedule(config: Pick<Config, 'CONNECTOR_RETRY_SCHEDULE'>): number[] {
-  return config.CONNECTOR_RETRY_SCHEDULE.split(',').filter(Boolean).map((d) => parseDuration(d)!);
+  if (config.CONNECTOR_RETRY_SCHEDULE === 'none') return [];
+  return config.CONNECTOR_RETRY_SCHEDULE.split(',').map((d) => parseDuration(d)!);
 }
 
 /** Bundles are immutable per name@version#integrity, so each process fetches each one once. */
