@@ -4,7 +4,7 @@ import type { Config } from '../config/env.ts';
 import { parseDuration } from '../config/env.ts';
 import { open } from '../crypto/secret-box.ts';
 import type { Db } from '../db/pool.ts';
-import { claimRunWithContext, finishRun, getBundle, type RunContext, type RunOutcome } from '../db/store/connectors.ts';
+import { claimRunsWithContext, finishRuns, getBundle, type RunContext, type RunOutcome } from '../db/store/connectors.ts';
 import type { Logger } from '../log.ts';
 import { resolveAllowedHosts } from '../sandbox/allowed-hosts.ts';
 import type { Sandbox } from '../sandbox/pool.ts';
@@ -39,26 +39,17 @@ function bundleFor(db: Db, ctx: RunContext): Promise<string> {
 }
 
 const empty = { result: null, error: null, limit_hit: null, skipped_paths: null, duration_ms: null, cpu_ms: null, memory_bytes: null, requests: [], logs: [], next_attempt_at: null };
+type Decided = RunOutcome & { team: string; id: string; retryDelayMs?: number };
 
-/**
- * One attempt of one run: claim it, check the session may still go to this enablement, check
- * the manifest's `requires`, run the bundle in the sandbox, record the outcome. "failed" and
- * errors are retried on the configured schedule, then dead; "success" is final.
- */
-export async function executeRun(d: ExecuteDeps, job: RunJob): Promise<RunOutcome['status'] | undefined> {
-  const now = d.clock.now();
-  const stale = new Date(now.getTime() - d.config.CONNECTOR_MAX_WALL - 60_000);
-  const ctx = await claimRunWithContext(d.db, job.team, job.runId, now, stale);
-  if (!ctx) return undefined;
-  const record = (o: Partial<RunOutcome> & Pick<RunOutcome, 'status'>) =>
-    finishRun(d.db, ctx.team, ctx.id, { ...empty, package: ctx.package, version: ctx.en_version, ...o }, d.clock.now()).then(() => o.status);
-
-  if (!ctx.s_exists) return record({ status: 'skipped', error: 'the session no longer exists' });
-  if (!ctx.granted) return record({ status: 'skipped', error: `flow "${ctx.s_flow}" does not grant this connector` });
-  if (ctx.s_purged_at) return record({ status: 'skipped', error: 'the session data was purged' });
+/** Whether the session may still go to this enablement and meets its requirements; then the sandbox. */
+async function attempt(d: ExecuteDeps, ctx: RunContext, schedule: number[]): Promise<Decided> {
+  const base = { ...empty, team: ctx.team, id: ctx.id, package: ctx.package, version: ctx.en_version };
+  if (!ctx.s_exists) return { ...base, status: 'skipped', error: 'the session no longer exists' };
+  if (!ctx.granted) return { ...base, status: 'skipped', error: `flow "${ctx.s_flow}" does not grant this connector` };
+  if (ctx.s_purged_at) return { ...base, status: 'skipped', error: 'the session data was purged' };
   if (ctx.manifest.requires) {
     const issues = validateAgainst(ctx.manifest.requires, ctx.s_data ?? {});
-    if (issues.length) return record({ status: 'skipped', skipped_paths: issues.map((i) => `${i.path}: ${i.message}`), error: 'the session does not satisfy the connector’s requirements' });
+    if (issues.length) return { ...base, status: 'skipped', skipped_paths: issues.map((i) => `${i.path}: ${i.message}`), error: 'the session does not satisfy the connector’s requirements' };
   }
 
   let result: SandboxResult;
@@ -81,20 +72,39 @@ export async function executeRun(d: ExecuteDeps, job: RunJob): Promise<RunOutcom
   } catch (err) {
     result = { outcome: 'error', error: `runtime: ${(err as Error).message}`, durationMs: 0, cpuMs: 0, memoryBytes: 0, requests: [], logs: [], warm: false };
   }
-
   const measured = {
-    result: result.outcome, error: result.error ?? null, limit_hit: result.limit ?? null, duration_ms: result.durationMs, cpu_ms: result.cpuMs,
+    ...base, result: result.outcome, error: result.error ?? null, limit_hit: result.limit ?? null, duration_ms: result.durationMs, cpu_ms: result.cpuMs,
     memory_bytes: result.memoryBytes, requests: result.requests, logs: result.logs,
   };
-  if (result.outcome === 'success') return record({ status: 'success', ...measured });
-  const schedule = retrySchedule(d.config);
-  if (ctx.dry_run) return record({ status: result.outcome, ...measured });
-  if (ctx.attempts > schedule.length) return record({ status: 'dead', ...measured });
+  if (result.outcome === 'success') return { ...measured, status: 'success' };
+  if (ctx.dry_run) return { ...measured, status: result.outcome };
+  if (ctx.attempts > schedule.length) return { ...measured, status: 'dead' };
   const delay = schedule[ctx.attempts - 1]!;
-  const next = new Date(d.clock.now().getTime() + delay);
+  return { ...measured, status: 'retrying', next_attempt_at: new Date(d.clock.now().getTime() + delay), retryDelayMs: delay };
+}
+
+/**
+ * A batch of attempts: claim them (one query), run each in the sandbox concurrently, record
+ * them all (one query) with the retry jobs in the same transaction. "failed" and errors are
+ * retried on the configured schedule, then dead; "success" is final. Returns each status.
+ */
+export async function executeRuns(d: ExecuteDeps, jobs: RunJob[]): Promise<Map<string, RunOutcome['status']>> {
+  const now = d.clock.now();
+  const stale = new Date(now.getTime() - d.config.CONNECTOR_MAX_WALL - 60_000);
+  const claimed = await claimRunsWithContext(d.db, jobs.map((j) => ({ team: j.team, id: j.runId })), now, stale);
+  const schedule = retrySchedule(d.config);
+  const decided = await Promise.all(claimed.map((ctx) => attempt(d, ctx, schedule)));
+  const retries = decided.filter((o) => o.status === 'retrying');
   await d.db.tx(async (q) => {
-    await finishRun(q, ctx.team, ctx.id, { ...empty, package: ctx.package, version: ctx.en_version, status: 'retrying', ...measured, next_attempt_at: next }, d.clock.now());
-    await enqueueRuns(d.boss, [{ runId: ctx.id, team: ctx.team }], q, delay);
+    await finishRuns(q, decided.map(({ retryDelayMs: _, ...o }) => o), d.clock.now());
+    // Grouped by delay so each group is one insert.
+    const byDelay = new Map<number, RunJob[]>();
+    for (const r of retries) byDelay.set(r.retryDelayMs!, [...(byDelay.get(r.retryDelayMs!) ?? []), { runId: r.id, team: r.team }]);
+    for (const [delay, group] of byDelay) await enqueueRuns(d.boss, group, q, delay);
   });
-  return 'retrying';
+  return new Map(decided.map((o) => [o.id, o.status]));
+}
+
+export async function executeRun(d: ExecuteDeps, job: RunJob) {
+  return (await executeRuns(d, [job])).get(job.runId);
 }

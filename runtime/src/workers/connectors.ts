@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
-import { executeRun } from '../connectors/execute.ts';
+import { executeRuns } from '../connectors/execute.ts';
 import { createConnectorFanOut } from '../connectors/fan-out.ts';
 import { CONNECTOR_QUEUE, type RunJob } from '../connectors/queue.ts';
 import type { Db } from '../db/pool.ts';
@@ -31,16 +31,15 @@ export async function startConnectorWorker(boss: PgBoss, deps: { db: Db; config:
   await boss.work<RunJob>(CONNECTOR_QUEUE, {
     batchSize: config.CONNECTOR_CONCURRENCY, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 5, burstWhenBatchFull: true,
   }, async (jobs) => {
-    await Promise.all(jobs.map(async (job) => {
-      try {
-        await executeRun(exec, job.data);
-      } catch (err) {
-        // Not thrown: that would fail the whole batch. The run stays `running` until it is
-        // stale, and this job comes back just after that to claim it again.
-        log.error({ err, runId: job.data.runId }, 'connector run could not be recorded; trying again later');
-        await boss.send(CONNECTOR_QUEUE, job.data, { startAfter: Math.ceil(config.CONNECTOR_MAX_WALL / 1000) + 61 }).catch(() => {});
-      }
-    }));
+    try {
+      await executeRuns(exec, jobs.map((j) => j.data));
+    } catch (err) {
+      // Not thrown: that would fail the whole batch. Runs claimed stay `running` until they
+      // are stale, and these jobs come back just after that to claim them again.
+      log.error({ err, runs: jobs.length }, 'connector runs could not be recorded; trying again later');
+      const later = Math.ceil(config.CONNECTOR_MAX_WALL / 1000) + 61;
+      await boss.insert(CONNECTOR_QUEUE, jobs.map((j) => ({ data: j.data, startAfter: later }))).catch(() => {});
+    }
   });
   return {
     sandbox,

@@ -137,28 +137,7 @@ export async function insertRun(q: Queryable, r: { id: string; team: string; ena
   return rows[0]!;
 }
 
-/** Marks a run running (one more attempt) if it is waiting; undefined when it is not. */
-export async function claimRun(q: Queryable, team: string, id: string, now: Date) {
-  const { rows } = await q.query<RunRow>(
-    `UPDATE connector_runs SET status = 'running', attempts = attempts + 1, started_at = $3
-     WHERE team = $1 AND id = $2 AND status IN ('queued', 'retrying') RETURNING *`,
-    [team, id, now],
-  );
-  return rows[0];
-}
-
 export type RunOutcome = Pick<RunRow, 'status' | 'result' | 'error' | 'limit_hit' | 'skipped_paths' | 'duration_ms' | 'cpu_ms' | 'memory_bytes' | 'requests' | 'logs' | 'next_attempt_at'> & { package?: string; version?: string };
-
-export async function finishRun(q: Queryable, team: string, id: string, o: RunOutcome, now: Date) {
-  await q.query(
-    `UPDATE connector_runs SET status = $3, result = $4, error = $5, limit_hit = $6, skipped_paths = $7, duration_ms = $8, cpu_ms = $9,
-       memory_bytes = $10, requests = $11, logs = $12, next_attempt_at = $13, finished_at = $14,
-       package = coalesce($15, package), version = coalesce($16, version)
-     WHERE team = $1 AND id = $2`,
-    [team, id, o.status, o.result, o.error, o.limit_hit, o.skipped_paths ? JSON.stringify(o.skipped_paths) : null, o.duration_ms, o.cpu_ms,
-      o.memory_bytes, JSON.stringify(o.requests), JSON.stringify(o.logs), o.next_attempt_at, now, o.package ?? null, o.version ?? null],
-  );
-}
 
 /** An operator's retry: a dead or finished run waits again, with a fresh attempt budget. */
 export async function requeueRun(q: Queryable, team: string, id: string) {
@@ -208,17 +187,18 @@ export type RunContext = RunRow & {
 };
 
 /**
- * Claims a waiting run (one more attempt) and loads all it needs in one round trip: the
+ * Claims waiting runs (one more attempt each) and loads all they need in one round trip: the
  * enablement's current pin and sealed config, the package manifest, and the session of the
- * run's team with whether its flow still grants this enablement. A run stuck in `running`
- * past `staleBefore` (its worker died) may be claimed again.
+ * run's own team with whether its flow still grants this enablement. A run stuck in
+ * `running` past `staleBefore` (its worker died) may be claimed again. Each key names its team.
  */
-export async function claimRunWithContext(q: Queryable, team: string, id: string, now: Date, staleBefore: Date) {
+export async function claimRunsWithContext(q: Queryable, keys: { team: string; id: string }[], now: Date, staleBefore: Date) {
   const { rows } = await q.query<RunContext>(
     `WITH claimed AS (
-       UPDATE connector_runs SET status = 'running', attempts = attempts + 1, started_at = $3
-       WHERE team = $1 AND id = $2 AND (status IN ('queued', 'retrying') OR (status = 'running' AND started_at < $4))
-       RETURNING *
+       UPDATE connector_runs r SET status = 'running', attempts = attempts + 1, started_at = $2
+       FROM jsonb_to_recordset($1::jsonb) AS k(team text, id text)
+       WHERE r.team = k.team AND r.id = k.id AND (r.status IN ('queued', 'retrying') OR (r.status = 'running' AND r.started_at < $3))
+       RETURNING r.*
      )
      SELECT c.*, en.version AS en_version, en.updated_at AS en_updated_at, en.config_sealed, en.limits AS en_limits,
             p.manifest, p.integrity,
@@ -229,7 +209,21 @@ export async function claimRunWithContext(q: Queryable, team: string, id: string
      JOIN connector_enablements en ON en.team = c.team AND en.id = c.enablement_id
      JOIN connector_packages p ON p.name = en.package AND p.version = en.version
      LEFT JOIN sessions s ON s.team = c.team AND s.id = c.session_id`,
-    [team, id, now, staleBefore],
+    [JSON.stringify(keys), now, staleBefore],
   );
-  return rows[0];
+  return rows;
+}
+
+/** Records many attempts in one statement; each row names its team. */
+export async function finishRuns(q: Queryable, outcomes: (RunOutcome & { team: string; id: string })[], now: Date) {
+  if (outcomes.length === 0) return;
+  await q.query(
+    `UPDATE connector_runs r SET status = u.status, result = u.result, error = u.error, limit_hit = u.limit_hit, skipped_paths = u.skipped_paths,
+       duration_ms = u.duration_ms, cpu_ms = u.cpu_ms, memory_bytes = u.memory_bytes, requests = coalesce(u.requests, '[]'), logs = coalesce(u.logs, '[]'),
+       next_attempt_at = u.next_attempt_at, finished_at = $2, package = coalesce(u.package, r.package), version = coalesce(u.version, r.version)
+     FROM jsonb_to_recordset($1::jsonb) AS u(team text, id text, status text, result text, error text, limit_hit text, skipped_paths jsonb,
+       duration_ms real, cpu_ms real, memory_bytes bigint, requests jsonb, logs jsonb, next_attempt_at timestamptz, package text, version text)
+     WHERE r.team = u.team AND r.id = u.id`,
+    [JSON.stringify(outcomes), now],
+  );
 }
