@@ -108,7 +108,7 @@ export default async function run() {
   const db = createDb(database.url, { max: 12 });
   await migrate(db);
   const log = createLogger('warn');
-  const config = loadConfig({ SWITCHBOARD_ENV: 'bench', CONNECTOR_ALLOWED_ADDRESSES: '127.0.0.1', CONNECTOR_CONCURRENCY: process.env.BENCH_CONNECTOR_BATCH ?? '100', CONNECTOR_RETRY_SCHEDULE: 'none' });
+  const config = loadConfig({ SWITCHBOARD_ENV: 'bench', CONNECTOR_ALLOWED_ADDRESSES: '127.0.0.1', CONNECTOR_RETRY_SCHEDULE: 'none' });
   await db.query(`INSERT INTO teams (slug, name) VALUES ('bench', 'Bench')`);
   await db.query(`INSERT INTO flows (team, slug, name) VALUES ('bench', 'flow', 'Flow')`);
   await insertPackage(db, { name: 'bench-poster', version: '1.0.0', integrity: 'sha512-bench', resolved: null, installed_by: 'bench', bundle: poster, bundle_sha256: 'x', manifest: { manifestVersion: 1, entry: 'x', configSchema: {}, allowedHosts: ['127.0.0.1'] } });

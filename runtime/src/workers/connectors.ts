@@ -29,7 +29,7 @@ export async function startConnectorWorker(boss: PgBoss, deps: { db: Db; config:
   });
   const exec = { db: deps.db, clock: deps.clock, log, sandbox, boss, config };
   await boss.work<RunJob>(CONNECTOR_QUEUE, {
-    batchSize: config.CONNECTOR_CONCURRENCY, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 5, burstWhenBatchFull: true,
+    batchSize: config.CONNECTOR_CONCURRENCY, localConcurrency: 2, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 5, burstWhenBatchFull: true,
   }, async (jobs) => {
     try {
       await executeRuns(exec, jobs.map((j) => j.data));
