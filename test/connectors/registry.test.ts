@@ -250,6 +250,20 @@ describe('connectors from a registry, end to end', () => {
     expect(unused.status).toBe(204);
   }, 60_000);
 
+  it('installs an uploaded tarball, its dependencies coming from the registry', async () => {
+    const dir = await tempPackage('@test/uploaded', {
+      'src/index.js': `import { defineConnector } from '@switchboard/connector-sdk';\nexport default defineConnector({ name: '@test/uploaded', run: async () => 'success' });\n`,
+    });
+    const packed = await npm(['pack', '--json', '--ignore-scripts'], dir);
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
+    const tarball = await readFile(join(dir, info.filename));
+    const r = await rt.call('POST', '/v1/connectors', { body: { tarball: tarball.toString('base64') } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({ name: '@test/uploaded', version: '1.0.0', resolved: 'upload', integrity: info.integrity });
+    const junk = await rt.call('POST', '/v1/connectors', { body: { tarball: Buffer.from('not a tarball').toString('base64') } });
+    expect(junk.status).toBe(422);
+  }, 60_000);
+
   it('refuses a package importing a Node built-in, naming the import', async () => {
     const dir = await tempPackage('@test/sneaky', {
       'src/index.js': `import { defineConnector } from '@switchboard/connector-sdk';\nimport { readFileSync } from 'node:fs';\nexport default defineConnector({ name: '@test/sneaky', run: async () => readFileSync('/etc/passwd', 'utf8') });\n`,

@@ -82,6 +82,12 @@ export async function main(argv: string[]): Promise<void> {
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
     log.info('workers started');
   }
+  if (command === 'api') {
+    // Send-only: the API queues connector retries and run-now jobs for the worker processes.
+    const boss = await startBoss(database.url, log, { schedule: false, supervise: false });
+    queue = boss;
+    stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
+  }
   if (command === 'start' || command === 'api') {
     const deps = createApiDeps({ db, config, clock, log, queue });
     auditFlush = deps.audit.flush;

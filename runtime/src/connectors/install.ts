@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Arborist from '@npmcli/arborist';
@@ -33,18 +33,26 @@ function npmOptions(r: RegistryOptions, cache: string) {
  * tarball's integrity (a changed tarball for an installed version is refused), installs its
  * dependencies without running scripts (Arborist), and stores one platform-neutral bundle.
  */
-export async function installConnector(db: Db, spec: { name: string; version: string }, registry: RegistryOptions, installedBy: string): Promise<{ pkg: PackageRow; created: boolean }> {
+export async function installConnector(db: Db, source: { name: string; version: string } | { tarball: Buffer }, registry: RegistryOptions, installedBy: string): Promise<{ pkg: PackageRow; created: boolean }> {
   const work = await mkdtemp(join(tmpdir(), 'switchboard-connector-'));
   try {
     const opts = npmOptions(registry, join(work, 'cache'));
+    let spec: string;
+    if ('tarball' in source) {
+      // An uploaded tarball: its integrity is computed from the bytes; dependencies still come from the registry.
+      spec = `file:${join(work, 'upload.tgz')}`;
+      await writeFile(join(work, 'upload.tgz'), source.tarball);
+    } else spec = `${source.name}@${source.version}`;
     let manifest: pacote.Manifest;
     try {
-      manifest = await pacote.manifest(`${spec.name}@${spec.version}`, opts);
+      manifest = await pacote.manifest(spec, opts);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'E404' || code === 'ETARGET') throw new InstallError('not_found', `${spec.name}@${spec.version} is not in ${registry.registry}`);
+      if (code === 'E404' || code === 'ETARGET') throw new InstallError('not_found', `${spec} is not in ${registry.registry}`);
+      if ('tarball' in source) throw new InstallError('invalid_package', `the upload is not an npm package tarball: ${(err as Error).message}`);
       throw err;
     }
+    if (!('tarball' in source)) spec = `${manifest.name}@${manifest.version}`;
     const existing = await getPackage(db, manifest.name, manifest.version);
     if (existing) {
       if (existing.integrity !== manifest._integrity) {
@@ -54,7 +62,7 @@ export async function installConnector(db: Db, spec: { name: string; version: st
     }
     const dir = join(work, 'package');
     // pacote verifies the tarball against the integrity the registry announced.
-    await pacote.extract(`${manifest.name}@${manifest.version}`, dir, { ...opts, integrity: manifest._integrity });
+    await pacote.extract(spec, dir, { ...opts, integrity: manifest._integrity });
     const pkgJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     let m;
     try {
@@ -72,7 +80,7 @@ export async function installConnector(db: Db, spec: { name: string; version: st
       throw new InstallError('invalid_package', `${manifest.name}@${manifest.version} ${(err as Error).message}`);
     }
     const row = await insertPackage(db, {
-      name: manifest.name, version: manifest.version, integrity: manifest._integrity, resolved: manifest._resolved, manifest: m,
+      name: manifest.name, version: manifest.version, integrity: manifest._integrity, resolved: 'tarball' in source ? 'upload' : manifest._resolved, manifest: m,
       bundle, bundle_sha256: createHash('sha256').update(bundle).digest('hex'), installed_by: installedBy,
     });
     // A concurrent install of the same version won the race: report that one.

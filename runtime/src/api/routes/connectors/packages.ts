@@ -17,10 +17,14 @@ export const installConnectorRoute = defineRoute({
   operationId: 'installConnector',
   tag: 'Connectors',
   summary: 'Install a connector version',
-  description: "Fetches name@version from the configured npm registry (`CONNECTOR_REGISTRY`, `CONNECTOR_REGISTRY_TOKEN`), records the tarball's integrity, installs its dependencies without running scripts, and stores one platform-neutral bundle. Installing an installed version again is harmless; a changed tarball for an installed version is refused with 409 `integrity_mismatch`. A package importing Node built-ins is refused with 422 `invalid_package` naming the import.",
+  description: "Fetches name@version from the configured npm registry, or takes an uploaded `npm pack` tarball, (`CONNECTOR_REGISTRY`, `CONNECTOR_REGISTRY_TOKEN`), records the tarball's integrity, installs its dependencies without running scripts, and stores one platform-neutral bundle. Installing an installed version again is harmless; a changed tarball for an installed version is refused with 409 `integrity_mismatch`. A package importing Node built-ins is refused with 422 `invalid_package` naming the import.",
   access: { kind: 'operator', adminOnly: true },
-  body: z.object({ package: packageName, version: exactVersion }).meta({ id: 'ConnectorInstall' }),
+  body: z.union([
+    z.object({ package: packageName, version: exactVersion }),
+    z.object({ tarball: z.base64().describe('An `npm pack` tarball, base64: installed as the name and version it declares.') }),
+  ]).meta({ id: 'ConnectorInstall' }),
   bodyExample: { package: '@switchboard/connector-bops', version: '1.0.0' },
+  bodyLimit: 'MAX_SESSION_BYTES',
   responses: {
     201: { description: 'Installed.', schema: connectorPackageSchema, example },
     200: { description: 'Already installed with the same integrity.', schema: connectorPackageSchema, example },
@@ -31,12 +35,14 @@ export const installConnectorRoute = defineRoute({
   async handler(c, { body }) {
     const { config } = c.var.deps;
     try {
-      const r = await installConnector(c.var.deps.db, { name: body.package, version: body.version }, { registry: config.CONNECTOR_REGISTRY, token: config.CONNECTOR_REGISTRY_TOKEN }, actorId(c));
+      const source = 'tarball' in body ? { tarball: Buffer.from(body.tarball, 'base64') } : { name: body.package, version: body.version };
+      const r = await installConnector(c.var.deps.db, source, { registry: config.CONNECTOR_REGISTRY, token: config.CONNECTOR_REGISTRY_TOKEN }, actorId(c));
       return c.json(presentPackage(r.pkg), r.created ? 201 : 200);
     } catch (err) {
       if (err instanceof InstallError) throw new ApiError(err.code, err.message);
-      c.var.deps.log.warn({ err, package: body.package, version: body.version }, 'connector install failed');
-      throw new ApiError('registry_error', `could not install ${body.package}@${body.version}: ${(err as Error).message}`);
+      const what = 'tarball' in body ? 'the uploaded tarball' : `${body.package}@${body.version}`;
+      c.var.deps.log.warn({ err, what }, 'connector install failed');
+      throw new ApiError('registry_error', `could not install ${what}: ${(err as Error).message}`);
     }
   },
 });
