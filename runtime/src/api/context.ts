@@ -4,6 +4,7 @@ import type { Config } from '../config/env.ts';
 import type { Db } from '../db/pool.ts';
 import type { AuditWriter } from '../domain/audit-writer.ts';
 import type { Verification } from '../domain/credentials.ts';
+import type { FileStorage } from '../files/storage.ts';
 import type { Logger } from '../log.ts';
 
 export type Deps = {
@@ -16,6 +17,7 @@ export type Deps = {
   isReady: () => Promise<boolean>;
   /** The job queue, where this process has one (connector retries and run-now). */
   queue?: Pick<PgBoss, 'insert'>;
+  storage: FileStorage;
 };
 
 export type Actor =

@@ -80,6 +80,9 @@ function operation(route: RouteSpec, components: Components): OperationObject {
         content: { 'application/json': { schema: toSchema(route.body, 'input', components), ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}) } },
       },
     } : {}),
+    ...(route.rawBody ? {
+      requestBody: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: { type: 'string', contentMediaType: 'application/octet-stream' }, example: route.rawBody.example } } },
+    } : {}),
     responses,
   };
 }

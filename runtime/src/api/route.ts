@@ -25,6 +25,8 @@ export type RouteSpec<P extends AnyObject = AnyObject, Q extends AnyObject = Any
   query?: Q;
   body?: B;
   bodyExample?: z.input<B>;
+  /** A body the handler streams itself (not JSON, not validated by the app); documented as given. */
+  rawBody?: { contentType: string; description: string; example: string };
   /** Request body size limit in bytes, or a config key that holds it. */
   bodyLimit?: number | 'MAX_SESSION_BYTES';
   responses: Record<number, ResponseSpec>;

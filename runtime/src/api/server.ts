@@ -10,6 +10,7 @@ export async function listen(app: Hono<AppEnv>, host: string, port: number) {
   });
   const address = server.address() as AddressInfo;
   return {
+    server,
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {

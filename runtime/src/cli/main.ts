@@ -3,12 +3,15 @@ import type { PgBoss } from 'pg-boss';
 import { createApp } from '../api/app.ts';
 import { createApiDeps } from '../api/deps.ts';
 import { listen } from '../api/server.ts';
+import { startCable } from '../cable/index.ts';
+import { createNotifier } from '../events/notifier.ts';
+import type { Server } from 'node:http';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDb } from '../db/pool.ts';
 import { ensureAdminToken } from '../domain/operators.ts';
-import { createNotifier } from '../events/notifier.ts';
+import { createStorage } from '../files/storage.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startBoss } from '../queue/boss.ts';
 import { startConnectorWorker } from '../workers/connectors.ts';
@@ -74,11 +77,11 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'start' || command === 'worker') {
     const boss = await startBoss(database.url, log, { schedule: true, supervise: true });
     queue = boss;
-    await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION });
     const notifier = createNotifier(database.url, log);
     await notifier.start();
     const connectors = await startConnectorWorker(boss, { db, config, clock, log, notifier });
     stops.push(() => connectors.stop(), () => notifier.close());
+    await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION, storage: createStorage(config) });
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
     log.info('workers started');
   }
@@ -92,7 +95,15 @@ export async function main(argv: string[]): Promise<void> {
     const deps = createApiDeps({ db, config, clock, log, queue });
     auditFlush = deps.audit.flush;
     const server = await listen(createApp(deps), config.HOST, config.PORT);
+    const notifier = createNotifier(database.url, log);
+    await notifier.start();
+    const cable = await startCable({ deps, server: server.server as Server, notifier, publicUrl: config.SWITCHBOARD_PUBLIC_URL ?? server.url });
+    // Sockets are told to reconnect elsewhere first, then HTTP stops accepting.
     stops.unshift(() => server.close());
+    stops.unshift(async () => {
+      await cable.stop();
+      await notifier.close();
+    });
     log.info({ url: server.url, environment: config.SWITCHBOARD_ENV }, 'api listening');
   }
 
@@ -104,6 +115,13 @@ export async function main(argv: string[]): Promise<void> {
     }
     stopping = true;
     log.info({ signal, graceMs: config.SHUTDOWN_GRACE }, 'shutting down');
+    // On Ctrl-C an embedded PostgreSQL gets the signal too and closes our connections:
+    // while stopping, a lost database connection is expected, not a crash.
+    process.on('uncaughtException', (err: Error & { code?: string }) => {
+      if (err.code === '57P01' || /Connection terminated/.test(err.message)) return;
+      log.error({ err }, 'uncaught exception while stopping');
+      process.exit(1);
+    });
     const deadline = setTimeout(() => {
       log.error('grace period over: exiting with work unfinished');
       process.exit(1);

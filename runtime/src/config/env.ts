@@ -47,6 +47,25 @@ export const envSchema = z.object({
   CONNECTOR_MAX_MEMORY_MB: int(128, 8),
   CONNECTOR_MAX_WALL: duration('60s'),
   CONNECTOR_MAX_CPU: duration('30s'),
+  CABLE_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
+  // Files (session attachments): see runtime/src/files/README.md.
+  FILES_DRIVER: z.enum(['fs', 's3']).default('fs'),
+  FILES_DIR: z.string().min(1).optional(),
+  FILES_MAX_BYTES: int(100 * 1024 * 1024, 1),
+  FILES_ALLOWED_TYPES: z.string().default('application/pdf,image/jpeg,image/png,image/gif,image/webp,image/tiff,image/heic,image/heif,text/plain,text/csv,application/json,application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/msword,application/vnd.ms-excel,application/x-cfb,application/dxf,image/vnd.dxf,application/geo+json')
+    .transform((v) => v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)),
+  FILES_DOWNLOAD: z.enum(['stream', 'redirect']).default('stream'),
+  FILES_URL_TTL: duration('60s'),
+  FILES_URL_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  FILES_S3_BUCKET: z.string().min(3).optional(),
+  FILES_S3_REGION: z.string().min(1).default('us-east-1'),
+  FILES_S3_ENDPOINT: z.url().optional(),
+  FILES_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  FILES_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  FILES_S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+  FILES_S3_SSE: z.enum(['none', 'AES256', 'aws:kms']).default('none'),
+  FILES_S3_KMS_KEY_ID: z.string().min(1).optional(),
+  FILES_REFERENCE_ENDPOINT: z.url().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,33 +11,68 @@ const dir = await mkdtemp(join(tmpdir(), 'switchboard-embedded-'));
 await chmod(dir, 0o755);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function roundTrip(url: string) {
+async function query<T>(url: string, sql: string): Promise<T[]> {
   const c = new pg.Client(url);
   await c.connect();
   try {
-    return (await c.query<{ n: number }>('SELECT 41 + 1 AS n')).rows[0]!.n;
+    return (await c.query(sql)).rows;
   } finally {
     await c.end();
   }
 }
 
+const postmasterPid = async (dataDir: string) => Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+
 describe('embedded PostgreSQL', () => {
   it('initialises a data folder once, serves real queries, stops, and starts again on the same data', async () => {
-    const dataDir = join(dir, '.switchboard', 'pg');
-    const first = await startEmbeddedPostgres({ dataDir });
-    expect(await roundTrip(first.url)).toBe(42);
-    const c = new pg.Client(first.url);
-    await c.connect();
-    await c.query('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)');
-    await c.end();
-    await first.stop();
-    await expect(roundTrip(first.url)).rejects.toThrow();
+    const dataDir = join(dir, 'reuse', '.switchboard', 'pg');
+    const logs: string[] = [];
+    const log = (m: string) => logs.push(m);
 
-    const second = await startEmbeddedPostgres({ dataDir });
-    const c2 = new pg.Client(second.url);
-    await c2.connect();
-    expect((await c2.query('SELECT v FROM kept')).rows).toEqual([{ v: 7 }]);
-    await c2.end();
+    const first = await startEmbeddedPostgres({ dataDir, log });
+    expect(await query(first.url, 'SELECT 41 + 1 AS n')).toEqual([{ n: 42 }]);
+    await query(first.url, 'CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)');
+    await first.stop();
+    await expect(query(first.url, 'SELECT 1')).rejects.toThrow();
+    expect(logs.filter((l) => l.startsWith('initialising'))).toHaveLength(1);
+
+    const second = await startEmbeddedPostgres({ dataDir, log });
+    expect(await query(second.url, 'SELECT v FROM kept')).toEqual([{ v: 7 }]);
     await second.stop();
+    expect(logs.filter((l) => l.startsWith('initialising'))).toHaveLength(1);
+  });
+
+  it('stop() returns at once when the server already stopped on its own, as on Ctrl-C', async () => {
+    const dataDir = join(dir, 'interrupted', 'pg');
+    const server = await startEmbeddedPostgres({ dataDir });
+    process.kill(await postmasterPid(dataDir), 'SIGINT');
+    await expect.poll(() => query(server.url, 'SELECT 1').then(() => 'up', () => 'down')).toBe('down');
+    await server.stop();
+    await server.stop();
+  });
+
+  it('stops a server left running by a process that was killed -9, then starts on the same data', async () => {
+    const dataDir = join(dir, 'orphan', 'pg');
+    const script = `const { startEmbeddedPostgres } = await import(${JSON.stringify(new URL('./embedded.ts', import.meta.url).href)});
+      const s = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} }); console.log(s.url);`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const orphanUrl = await new Promise<string>((ok, fail) => {
+      owner.stdout.once('data', (d: Buffer) => ok(d.toString().trim()));
+      owner.once('exit', (code) => fail(new Error(`the owning process exited (${code}) before the server was up`)));
+    });
+    const orphanPid = await postmasterPid(dataDir);
+    owner.kill('SIGKILL');
+    try {
+      expect(await query(orphanUrl, 'SELECT 1 AS up')).toEqual([{ up: 1 }]);
+
+      const server = await startEmbeddedPostgres({ dataDir });
+      expect(await postmasterPid(dataDir)).not.toBe(orphanPid);
+      expect(await query(server.url, 'SELECT 1 AS up')).toEqual([{ up: 1 }]);
+      await server.stop();
+    } finally {
+      try {
+        process.kill(orphanPid, 'SIGINT'); // only if the test failed before taking it over
+      } catch {}
+    }
   });
 });

@@ -59,14 +59,18 @@ export async function pullSession(db: Db, clock: Clock, retention: Retention, wh
   const { granted, data, files, ...session } = row;
   if (!granted) return { outcome: 'not_granted', team: session.team, flow: session.flow };
   if (session.purged_at || data === null) return { outcome: 'expired', session };
-  if (!session.first_retrieved_at) {
-    const now = clock.now();
-    const purgeBy = new Date(Math.min(session.purge_after.getTime(), now.getTime() + retention.afterRetrievalMs));
-    await store.markRetrieved(db, session.id, session.team, now, purgeBy);
-    session.first_retrieved_at = now;
-    session.purge_after = purgeBy;
-  }
+  await recordRetrieval(db, clock, retention, session);
   return { outcome: 'ok', session, dataJson: data, filesJson: files ?? '[]' };
+}
+
+/** The first successful retrieval (of the data or of a file) shortens retention; updates `session` in place. */
+export async function recordRetrieval(db: Db, clock: Clock, retention: Retention, session: SessionMeta): Promise<void> {
+  if (session.first_retrieved_at) return;
+  const now = clock.now();
+  const purgeBy = new Date(Math.min(session.purge_after.getTime(), now.getTime() + retention.afterRetrievalMs));
+  await store.markRetrieved(db, session.id, session.team, now, purgeBy);
+  session.first_retrieved_at = now;
+  session.purge_after = purgeBy;
 }
 
 export type Cursor = { at: Date; id: string };

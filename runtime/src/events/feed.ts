@@ -2,6 +2,10 @@ import type { Db, Queryable } from '../db/pool.ts';
 import { advanceCursor, ensureCursor, lockCursor, readEventsAfter, type FeedEvent } from '../db/store/event-feed.ts';
 import type { Logger } from '../log.ts';
 import type { Notifier } from './notifier.ts';
+import { startWakeableLoop, type WakeableLoop } from './wakeable-loop.ts';
+
+/** The channel the events table's trigger notifies on commit. */
+export const EVENTS_CHANNEL = 'switchboard_events';
 
 export type { FeedEvent };
 
@@ -43,60 +47,11 @@ export async function runFeedOnce(o: Pick<FeedOptions, 'db' | 'name' | 'handle' 
 }
 
 /** Runs a feed until stopped: woken by NOTIFY, polling as a floor, retrying after errors. */
-export async function startFeed(o: FeedOptions) {
+export async function startFeed(o: FeedOptions): Promise<WakeableLoop> {
   await ensureCursor(o.db, o.name, o.fromNow ?? false);
-  const pollMs = o.pollMs ?? 1000;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  let woken = false;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-      if (woken || stopped) done();
-    });
-
-  const unlisten = await o.notifier?.listen('switchboard_events', () => {
-    woken = true;
-    wake?.();
+  const full = o.batchSize ?? 500;
+  return startWakeableLoop({
+    step: () => runFeedOnce(o), full, pollMs: o.pollMs ?? 1000, log: o.log, name: `feed:${o.name}`,
+    ...(o.notifier ? { notifier: o.notifier, channel: EVENTS_CHANNEL } : {}),
   });
-
-  const loop = (async () => {
-    let chase = 0;
-    while (!stopped) {
-      woken = false;
-      try {
-        const n = await runFeedOnce(o);
-        if (n === (o.batchSize ?? 500)) continue;
-        // A notification can arrive while the inserting transaction is still older than the
-        // snapshot horizon; look again a few times, quickly, before falling back to polling.
-        if (n === 0 && chase > 0) {
-          chase--;
-          await sleep(5);
-          continue;
-        }
-        chase = 0;
-        await sleep(pollMs);
-        if (woken) chase = 4;
-      } catch (err) {
-        o.log.error({ err, feed: o.name }, 'event feed batch failed; retrying');
-        await sleep(Math.min(pollMs, 1000));
-      }
-    }
-  })();
-
-  return {
-    async stop() {
-      stopped = true;
-      unlisten?.();
-      wake?.();
-      await loop;
-    },
-  };
 }

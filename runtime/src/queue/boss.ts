@@ -14,7 +14,8 @@ export async function startBoss(connectionString: string, log: Logger, options: 
     schedule: options.schedule,
     supervise: options.supervise,
   });
-  boss.on('error', (error) => log.error({ err: error }, 'queue error'));
+  // Only message and code: pg errors carry their whole client, which would flood the log.
+  boss.on('error', (error: Error & { code?: string }) => log.error({ error: error.message, code: error.code }, 'queue error'));
   await boss.start();
   return boss;
 }

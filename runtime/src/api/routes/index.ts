@@ -4,8 +4,15 @@ import { listFlowDestinations } from './connectors/destinations.ts';
 import { disableTeamConnector, enableConnector, getTeamConnector, listTeamConnectors, updateTeamConnector } from './connectors/enablements.ts';
 import { installConnectorRoute, listConnectorPackages, uninstallConnector } from './connectors/packages.ts';
 import { getConnectorRun, listConnectorRuns, retryConnectorRun, runConnectorNow } from './connectors/runs.ts';
+import connectCable from './cable/connect.ts';
+import createCableTicket from './cable/tickets.ts';
 import createCredential from './credentials/create.ts';
 import listCredentials from './credentials/list.ts';
+import downloadSessionFile from './files/get.ts';
+import listSessionFiles from './files/list.ts';
+import registerSessionFileReference from './files/register.ts';
+import downloadFileByLink from './files/token-download.ts';
+import uploadSessionFile from './files/upload.ts';
 import revokeCredential from './credentials/revoke.ts';
 import rotateCredential from './credentials/rotate.ts';
 import getSession from './sessions/get.ts';
@@ -23,6 +30,7 @@ import updateTeam from './teams/update.ts';
 /** Every route of the API, in the order the OpenAPI document lists them. */
 export const routes: RouteSpec[] = [
   submitSession, listSessions, getSession,
+  uploadSessionFile, registerSessionFileReference, listSessionFiles, downloadSessionFile, downloadFileByLink,
   createTeam, listTeams, getTeam, updateTeam, createTeamAdminToken,
   createFlow, listFlowsRoute,
   createGrant, listGrantsRoute, deleteGrantRoute,
@@ -31,5 +39,6 @@ export const routes: RouteSpec[] = [
   installConnectorRoute, listConnectorPackages, uninstallConnector,
   enableConnector, listTeamConnectors, getTeamConnector, updateTeamConnector, disableTeamConnector,
   listConnectorRuns, getConnectorRun, retryConnectorRun, runConnectorNow, listFlowDestinations,
+  connectCable, createCableTicket,
   healthz, readyz,
 ];

@@ -1,0 +1,3 @@
+import { afterAll, it } from 'vitest';
+afterAll(() => { throw new Error('boom'); });
+it('a', () => {});

@@ -1,0 +1,3 @@
+import './does-not-exist.ts';
+import { it } from 'vitest';
+it('x', () => {});

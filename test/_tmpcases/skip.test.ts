@@ -1,0 +1,4 @@
+import { it } from 'vitest';
+it.skip('s', () => {});
+it.todo('t');
+it('p', () => {});
