@@ -1,3 +1,4 @@
+import type { PgBoss } from 'pg-boss';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
 import type { Db } from '../db/pool.ts';
@@ -14,6 +15,8 @@ export type Deps = {
   audit: AuditWriter;
   verifyCredential: (key: string, secret: string) => Promise<Verification>;
   isReady: () => Promise<boolean>;
+  /** The job queue, where this process has one (connector retries and run-now). */
+  queue?: Pick<PgBoss, 'insert'>;
   storage: FileStorage;
 };
 

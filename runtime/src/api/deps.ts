@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Deps } from './context.ts';
 
 /** The API's dependencies from its few real inputs; `main` and the tests both build them here. */
-export function createApiDeps(input: { db: Db; config: Config; clock: Clock; log: Logger; storage?: FileStorage }): Deps {
+export function createApiDeps(input: { db: Db; config: Config; clock: Clock; log: Logger; storage?: FileStorage; queue?: Deps['queue'] }): Deps {
   const { db, config, clock } = input;
   return {
     ...input,
