@@ -54,6 +54,6 @@ export async function rawClient(url: string, headers: Record<string, string>) {
   return {
     ws, frames, closed,
     send: (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    messages: () => frames.filter((f) => f.message),
+    messages: () => frames.filter((f) => f.identifier && f.message), // pings carry a `message` too
   };
 }

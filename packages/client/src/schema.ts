@@ -588,6 +588,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List installed connector versions
+         * @description Every installed name@version with its manifest (config JSON Schema, allowed hosts) and how many enablements pin it.
+         */
+        get: operations["listConnectorPackages"];
+        put?: never;
+        /**
+         * Install a connector version
+         * @description Fetches name@version from the configured npm registry, or takes an uploaded `npm pack` tarball, (`CONNECTOR_REGISTRY`, `CONNECTOR_REGISTRY_TOKEN`), records the tarball's integrity, installs its dependencies without running scripts, and stores one platform-neutral bundle. Installing an installed version again is harmless; a changed tarball for an installed version is refused with 409 `integrity_mismatch`. A package importing Node built-ins is refused with 422 `invalid_package` naming the import.
+         */
+        post: operations["installConnector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connectors/{package}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Uninstall a connector version
+         * @description Refused with 409 `in_use` while an enablement pins the version. URL-encode a scoped name (`%40scope%2Fname`).
+         */
+        delete: operations["uninstallConnector"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teams/{team}/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a team's connector enablements
+         * @description Secrets are masked.
+         */
+        get: operations["listTeamConnectors"];
+        put?: never;
+        /**
+         * Enable a connector for a team
+         * @description Pins an installed version with a config for the given flows and event types. The enablement's id is what a flow grants (`destinationKind: connector`, `destination: <id>`): nothing runs for a flow until it grants the enablement.
+         */
+        post: operations["enableConnector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teams/{team}/connectors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one enablement
+         * @description Secrets are masked.
+         */
+        get: operations["getTeamConnector"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove an enablement
+         * @description Its runs are deleted with it; to pause instead, PATCH `active: false`.
+         */
+        delete: operations["deleteTeamConnector"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an enablement (upgrade, config, flows, active)
+         * @description Upgrading is an explicit change of `version`; the config is re-validated against that version's schema. A secret field sent as the mask keeps its stored value.
+         */
+        patch: operations["updateTeamConnector"];
+        trace?: never;
+    };
+    "/v1/teams/{team}/connector-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List connector runs
+         * @description Newest first; filter by enablement, event, session or status. Requests are recorded without bodies. Page with `before` (the last run id of the previous page).
+         */
+        get: operations["listConnectorRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teams/{team}/connector-runs/{run}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one connector run
+         * @description Status, timings, CPU, memory, the requests made (no bodies) and the captured log lines.
+         */
+        get: operations["getConnectorRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teams/{team}/connector-runs/{run}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a run
+         * @description Queues a finished run (typically `dead`) again with a fresh attempt budget. 409 while it is still queued or running.
+         */
+        post: operations["retryConnectorRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teams/{team}/connectors/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an enablement now against a session
+         * @description Queues a run for the chosen session of this team (the flow must grant the enablement, as for any run). With `dryRun`, requests are recorded but not sent (each answers 200 with no body) and failures are not retried.
+         */
+        post: operations["runConnectorNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teams/{team}/flows/{flow}/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List what a flow could send to
+         * @description For the producer's Send step: every destination that could be granted for this flow (platforms holding a consumer credential for the team, the team's connector enablements covering the flow, and granted webhooks) with whether each is granted. Given `sessionId`, also whether that sample session satisfies each connector's declared `requires`.
+         */
+        get: operations["listFlowDestinations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cable": {
         parameters: {
             query?: never;
@@ -703,6 +899,137 @@ export interface components {
             expiresAt: string;
             url: string;
         };
+        ConnectorEnable: {
+            package: string;
+            version: string;
+            /** @description Validated against the package manifest's config JSON Schema. Write-only (secret) fields are stored encrypted and shown masked; send the mask back to keep a stored secret. */
+            config: {
+                [key: string]: unknown;
+            };
+            flows: string[];
+            /**
+             * @default [
+             *       "session.submitted"
+             *     ]
+             */
+            eventTypes?: string[];
+            /** @default true */
+            active?: boolean;
+            /** @default {} */
+            limits?: components["schemas"]["ConnectorLimits"];
+        };
+        ConnectorEnablement: {
+            id: string;
+            team: string;
+            package: string;
+            version: string;
+            /** @description The config with secret (write-only) fields masked. */
+            config: {
+                [key: string]: unknown;
+            };
+            flows: string[];
+            eventTypes: string[];
+            active: boolean;
+            limits: components["schemas"]["ConnectorLimits"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ConnectorInstall: {
+            package: string;
+            version: string;
+        } | {
+            /**
+             * Format: base64
+             * @description An `npm pack` tarball, base64: installed as the name and version it declares.
+             */
+            tarball: string;
+        };
+        /** @description Per-run limits, capped by the operator maxima. */
+        ConnectorLimits: {
+            memoryMb?: number;
+            wallMs?: number;
+            cpuMs?: number;
+            maxRequests?: number;
+        };
+        ConnectorPackage: {
+            name: string;
+            version: string;
+            integrity: string;
+            resolved: string | null;
+            manifest: {
+                /** @constant */
+                manifestVersion: 1;
+                entry: string;
+                description?: string;
+                /** @description JSON Schema of the config. */
+                configSchema: {
+                    [key: string]: unknown;
+                };
+                allowedHosts: string[];
+                requires?: {
+                    [key: string]: unknown;
+                };
+            };
+            bundleSha256: string;
+            installedBy: string;
+            /** Format: date-time */
+            installedAt: string;
+            enablements?: number;
+        };
+        ConnectorRun: {
+            id: string;
+            team: string;
+            enablementId: string;
+            eventId: string | null;
+            sessionId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "retrying" | "success" | "failed" | "error" | "skipped" | "dead";
+            dryRun: boolean;
+            attempts: number;
+            /** @description The last attempt: success, failed or error. */
+            result: string | null;
+            error: string | null;
+            limitHit: string | null;
+            skippedPaths: string[] | null;
+            durationMs: number | null;
+            cpuMs: number | null;
+            memoryBytes: number | null;
+            requests: {
+                method: string;
+                host: string;
+                path: string;
+                status: number | null;
+                durationMs: number;
+                error?: string;
+                dryRun?: boolean;
+            }[];
+            logs: string[];
+            package: string;
+            version: string;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        ConnectorRunNow: {
+            sessionId: string;
+            /** @default false */
+            dryRun?: boolean;
+        };
+        ConnectorUpdate: {
+            version?: string;
+            /** @description Validated against the package manifest's config JSON Schema. Write-only (secret) fields are stored encrypted and shown masked; send the mask back to keep a stored secret. */
+            config?: {
+                [key: string]: unknown;
+            };
+            flows?: string[];
+            eventTypes?: string[];
+            active?: boolean;
+            limits?: components["schemas"]["ConnectorLimits"];
+        };
         CreatedWebhook: {
             webhook: components["schemas"]["Webhook"];
             /** @description `whsec_…`: give it to the consumer now; it is stored encrypted and never shown again. */
@@ -787,6 +1114,19 @@ export interface components {
         FlowCreate: {
             slug: string;
             name: string;
+        };
+        FlowDestination: {
+            /** @enum {string} */
+            kind: "platform" | "webhook" | "connector";
+            /** @description Platform name, webhook id, or connector enablement id: what a grant names. */
+            destination: string;
+            label: string;
+            granted: boolean;
+            active: boolean;
+            /** @description With `sessionId`: whether that session meets the destination’s requirements (null when none are declared). */
+            satisfied: boolean | null;
+            /** @description With `sessionId`: the fields that fail the requirements. */
+            failingPaths: string[];
         };
         Grant: {
             team: string;
@@ -4436,6 +4776,1334 @@ export interface operations {
             };
             /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listConnectorPackages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The installed versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "connectors": [
+                     *         {
+                     *           "name": "@switchboard/connector-bops",
+                     *           "version": "1.0.0",
+                     *           "integrity": "sha512-…",
+                     *           "resolved": "https://registry.npmjs.org/@switchboard/connector-bops/-/connector-bops-1.0.0.tgz",
+                     *           "manifest": {
+                     *             "manifestVersion": 1,
+                     *             "entry": "src/index.js",
+                     *             "configSchema": {
+                     *               "type": "object",
+                     *               "properties": {
+                     *                 "baseUrl": {
+                     *                   "type": "string",
+                     *                   "format": "uri"
+                     *                 },
+                     *                 "token": {
+                     *                   "type": "string",
+                     *                   "writeOnly": true
+                     *                 }
+                     *               },
+                     *               "required": [
+                     *                 "baseUrl",
+                     *                 "token"
+                     *               ]
+                     *             },
+                     *             "allowedHosts": [
+                     *               "{config.baseUrl}"
+                     *             ]
+                     *           },
+                     *           "bundleSha256": "9f2c…",
+                     *           "installedBy": "op_019ab0c2d3e4a1b2c3d4",
+                     *           "installedAt": "2026-11-23T10:00:00.000Z",
+                     *           "enablements": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        connectors: components["schemas"]["ConnectorPackage"][];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    installConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "package": "@switchboard/connector-bops",
+                 *       "version": "1.0.0"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectorInstall"];
+            };
+        };
+        responses: {
+            /** @description Already installed with the same integrity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "integrity": "sha512-…",
+                     *       "resolved": "https://registry.npmjs.org/@switchboard/connector-bops/-/connector-bops-1.0.0.tgz",
+                     *       "manifest": {
+                     *         "manifestVersion": 1,
+                     *         "entry": "src/index.js",
+                     *         "configSchema": {
+                     *           "type": "object",
+                     *           "properties": {
+                     *             "baseUrl": {
+                     *               "type": "string",
+                     *               "format": "uri"
+                     *             },
+                     *             "token": {
+                     *               "type": "string",
+                     *               "writeOnly": true
+                     *             }
+                     *           },
+                     *           "required": [
+                     *             "baseUrl",
+                     *             "token"
+                     *           ]
+                     *         },
+                     *         "allowedHosts": [
+                     *           "{config.baseUrl}"
+                     *         ]
+                     *       },
+                     *       "bundleSha256": "9f2c…",
+                     *       "installedBy": "op_019ab0c2d3e4a1b2c3d4",
+                     *       "installedAt": "2026-11-23T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorPackage"];
+                };
+            };
+            /** @description Installed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "integrity": "sha512-…",
+                     *       "resolved": "https://registry.npmjs.org/@switchboard/connector-bops/-/connector-bops-1.0.0.tgz",
+                     *       "manifest": {
+                     *         "manifestVersion": 1,
+                     *         "entry": "src/index.js",
+                     *         "configSchema": {
+                     *           "type": "object",
+                     *           "properties": {
+                     *             "baseUrl": {
+                     *               "type": "string",
+                     *               "format": "uri"
+                     *             },
+                     *             "token": {
+                     *               "type": "string",
+                     *               "writeOnly": true
+                     *             }
+                     *           },
+                     *           "required": [
+                     *             "baseUrl",
+                     *             "token"
+                     *           ]
+                     *         },
+                     *         "allowedHosts": [
+                     *           "{config.baseUrl}"
+                     *         ]
+                     *       },
+                     *       "bundleSha256": "9f2c…",
+                     *       "installedBy": "op_019ab0c2d3e4a1b2c3d4",
+                     *       "installedAt": "2026-11-23T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorPackage"];
+                };
+            };
+            /** @description The body is not JSON (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such package or version in the registry. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `integrity_mismatch`: the registry now serves a different tarball for an installed version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_package`: no valid manifest, or an import of a Node built-in. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uninstallConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                package: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Uninstalled. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not installed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `in_use`: an enablement pins this version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTeamConnectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enablements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "connectors": [
+                     *         {
+                     *           "id": "cen_019ab0c2d3e4a1b2c3d4",
+                     *           "team": "lambeth",
+                     *           "package": "@switchboard/connector-bops",
+                     *           "version": "1.0.0",
+                     *           "config": {
+                     *             "baseUrl": "https://lambeth.bops.services",
+                     *             "token": "********"
+                     *           },
+                     *           "flows": [
+                     *             "apply-for-a-lawful-development-certificate"
+                     *           ],
+                     *           "eventTypes": [
+                     *             "session.submitted"
+                     *           ],
+                     *           "active": true,
+                     *           "limits": {},
+                     *           "createdAt": "2026-11-23T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-23T10:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        connectors: components["schemas"]["ConnectorEnablement"][];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such team (`team_not_found`), or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enableConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "package": "@switchboard/connector-bops",
+                 *       "version": "1.0.0",
+                 *       "config": {
+                 *         "baseUrl": "https://lambeth.bops.services",
+                 *         "token": "bops-api-token"
+                 *       },
+                 *       "flows": [
+                 *         "apply-for-a-lawful-development-certificate"
+                 *       ],
+                 *       "eventTypes": [
+                 *         "session.submitted"
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectorEnable"];
+            };
+        };
+        responses: {
+            /** @description Enabled. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cen_019ab0c2d3e4a1b2c3d4",
+                     *       "team": "lambeth",
+                     *       "package": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "config": {
+                     *         "baseUrl": "https://lambeth.bops.services",
+                     *         "token": "********"
+                     *       },
+                     *       "flows": [
+                     *         "apply-for-a-lawful-development-certificate"
+                     *       ],
+                     *       "eventTypes": [
+                     *         "session.submitted"
+                     *       ],
+                     *       "active": true,
+                     *       "limits": {},
+                     *       "createdAt": "2026-11-23T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorEnablement"];
+                };
+            };
+            /** @description The body is not JSON (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such team (`team_not_found`), or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: the config does not match the schema (each field named), or the version is not installed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTeamConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enablement. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cen_019ab0c2d3e4a1b2c3d4",
+                     *       "team": "lambeth",
+                     *       "package": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "config": {
+                     *         "baseUrl": "https://lambeth.bops.services",
+                     *         "token": "********"
+                     *       },
+                     *       "flows": [
+                     *         "apply-for-a-lawful-development-certificate"
+                     *       ],
+                     *       "eventTypes": [
+                     *         "session.submitted"
+                     *       ],
+                     *       "active": true,
+                     *       "limits": {},
+                     *       "createdAt": "2026-11-23T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorEnablement"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such enablement. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTeamConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such enablement. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTeamConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": "1.1.0",
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectorUpdate"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cen_019ab0c2d3e4a1b2c3d4",
+                     *       "team": "lambeth",
+                     *       "package": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "config": {
+                     *         "baseUrl": "https://lambeth.bops.services",
+                     *         "token": "********"
+                     *       },
+                     *       "flows": [
+                     *         "apply-for-a-lawful-development-certificate"
+                     *       ],
+                     *       "eventTypes": [
+                     *         "session.submitted"
+                     *       ],
+                     *       "active": true,
+                     *       "limits": {},
+                     *       "createdAt": "2026-11-23T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorEnablement"];
+                };
+            };
+            /** @description The body is not JSON (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such enablement. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid config or version. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listConnectorRuns: {
+        parameters: {
+            query?: {
+                enablement?: string;
+                event?: string;
+                session?: string;
+                status?: "queued" | "running" | "retrying" | "success" | "failed" | "error" | "skipped" | "dead";
+                limit?: number;
+                before?: string;
+            };
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "runs": [
+                     *         {
+                     *           "id": "run_019ab0c2d3e4a1b2c3d4",
+                     *           "team": "lambeth",
+                     *           "enablementId": "cen_019ab0c2d3e4a1b2c3d4",
+                     *           "eventId": "evt_019ab0c2d3e4a1b2c3d4",
+                     *           "sessionId": "64608023-8592-449b-8fa0-00aed82c734c",
+                     *           "status": "success",
+                     *           "dryRun": false,
+                     *           "attempts": 1,
+                     *           "result": "success",
+                     *           "error": null,
+                     *           "limitHit": null,
+                     *           "skippedPaths": null,
+                     *           "durationMs": 41.2,
+                     *           "cpuMs": 3.1,
+                     *           "memoryBytes": 1843200,
+                     *           "requests": [
+                     *             {
+                     *               "method": "POST",
+                     *               "host": "lambeth.bops.services",
+                     *               "path": "/api/v1/planning_applications",
+                     *               "status": 200,
+                     *               "durationMs": 35.4
+                     *             }
+                     *           ],
+                     *           "logs": [
+                     *             "BOPS application 42"
+                     *           ],
+                     *           "package": "@switchboard/connector-bops",
+                     *           "version": "1.0.0",
+                     *           "nextAttemptAt": null,
+                     *           "createdAt": "2026-11-23T10:00:00.000Z",
+                     *           "startedAt": "2026-11-23T10:00:00.010Z",
+                     *           "finishedAt": "2026-11-23T10:00:00.051Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        runs: components["schemas"]["ConnectorRun"][];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such team (`team_not_found`), or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConnectorRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "run_019ab0c2d3e4a1b2c3d4",
+                     *       "team": "lambeth",
+                     *       "enablementId": "cen_019ab0c2d3e4a1b2c3d4",
+                     *       "eventId": "evt_019ab0c2d3e4a1b2c3d4",
+                     *       "sessionId": "64608023-8592-449b-8fa0-00aed82c734c",
+                     *       "status": "success",
+                     *       "dryRun": false,
+                     *       "attempts": 1,
+                     *       "result": "success",
+                     *       "error": null,
+                     *       "limitHit": null,
+                     *       "skippedPaths": null,
+                     *       "durationMs": 41.2,
+                     *       "cpuMs": 3.1,
+                     *       "memoryBytes": 1843200,
+                     *       "requests": [
+                     *         {
+                     *           "method": "POST",
+                     *           "host": "lambeth.bops.services",
+                     *           "path": "/api/v1/planning_applications",
+                     *           "status": 200,
+                     *           "durationMs": 35.4
+                     *         }
+                     *       ],
+                     *       "logs": [
+                     *         "BOPS application 42"
+                     *       ],
+                     *       "package": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "nextAttemptAt": null,
+                     *       "createdAt": "2026-11-23T10:00:00.000Z",
+                     *       "startedAt": "2026-11-23T10:00:00.010Z",
+                     *       "finishedAt": "2026-11-23T10:00:00.051Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorRun"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryConnectorRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "run_019ab0c2d3e4a1b2c3d4",
+                     *       "team": "lambeth",
+                     *       "enablementId": "cen_019ab0c2d3e4a1b2c3d4",
+                     *       "eventId": "evt_019ab0c2d3e4a1b2c3d4",
+                     *       "sessionId": "64608023-8592-449b-8fa0-00aed82c734c",
+                     *       "status": "queued",
+                     *       "dryRun": false,
+                     *       "attempts": 1,
+                     *       "result": "success",
+                     *       "error": null,
+                     *       "limitHit": null,
+                     *       "skippedPaths": null,
+                     *       "durationMs": 41.2,
+                     *       "cpuMs": 3.1,
+                     *       "memoryBytes": 1843200,
+                     *       "requests": [
+                     *         {
+                     *           "method": "POST",
+                     *           "host": "lambeth.bops.services",
+                     *           "path": "/api/v1/planning_applications",
+                     *           "status": 200,
+                     *           "durationMs": 35.4
+                     *         }
+                     *       ],
+                     *       "logs": [
+                     *         "BOPS application 42"
+                     *       ],
+                     *       "package": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "nextAttemptAt": null,
+                     *       "createdAt": "2026-11-23T10:00:00.000Z",
+                     *       "startedAt": "2026-11-23T10:00:00.010Z",
+                     *       "finishedAt": "2026-11-23T10:00:00.051Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorRun"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still queued or running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runConnectorNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "sessionId": "64608023-8592-449b-8fa0-00aed82c734c",
+                 *       "dryRun": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectorRunNow"];
+            };
+        };
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "run_019ab0c2d3e4a1b2c3d4",
+                     *       "team": "lambeth",
+                     *       "enablementId": "cen_019ab0c2d3e4a1b2c3d4",
+                     *       "eventId": null,
+                     *       "sessionId": "64608023-8592-449b-8fa0-00aed82c734c",
+                     *       "status": "queued",
+                     *       "dryRun": true,
+                     *       "attempts": 1,
+                     *       "result": "success",
+                     *       "error": null,
+                     *       "limitHit": null,
+                     *       "skippedPaths": null,
+                     *       "durationMs": 41.2,
+                     *       "cpuMs": 3.1,
+                     *       "memoryBytes": 1843200,
+                     *       "requests": [
+                     *         {
+                     *           "method": "POST",
+                     *           "host": "lambeth.bops.services",
+                     *           "path": "/api/v1/planning_applications",
+                     *           "status": 200,
+                     *           "durationMs": 35.4
+                     *         }
+                     *       ],
+                     *       "logs": [
+                     *         "BOPS application 42"
+                     *       ],
+                     *       "package": "@switchboard/connector-bops",
+                     *       "version": "1.0.0",
+                     *       "nextAttemptAt": null,
+                     *       "createdAt": "2026-11-23T10:00:00.000Z",
+                     *       "startedAt": "2026-11-23T10:00:00.010Z",
+                     *       "finishedAt": "2026-11-23T10:00:00.051Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectorRun"];
+                };
+            };
+            /** @description The body is not JSON (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such enablement or session. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`); `fields` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFlowDestinations: {
+        parameters: {
+            query?: {
+                sessionId?: string;
+            };
+            header?: never;
+            path: {
+                team: string;
+                flow: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The destinations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "destinations": [
+                     *         {
+                     *           "kind": "platform",
+                     *           "destination": "bops",
+                     *           "label": "bops",
+                     *           "granted": true,
+                     *           "active": true,
+                     *           "satisfied": null,
+                     *           "failingPaths": []
+                     *         },
+                     *         {
+                     *           "kind": "connector",
+                     *           "destination": "cen_019ab0c2d3e4a1b2c3d4",
+                     *           "label": "@switchboard/connector-bops@1.0.0",
+                     *           "granted": false,
+                     *           "active": true,
+                     *           "satisfied": false,
+                     *           "failingPaths": [
+                     *             "passport.data.applicant.email: must have required property"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        destinations: components["schemas"]["FlowDestination"][];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials (`unauthenticated`, `wrong_environment`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`insufficient_scope`, `forbidden`, `not_granted`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such flow or session. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import type { PgBoss } from 'pg-boss';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
 import type { Db } from '../db/pool.ts';
@@ -12,8 +13,12 @@ export type Deps = {
   clock: Clock;
   log: Logger;
   audit: AuditWriter;
+  /** Call after committing events: wakes the event feeds of every process (coalesced NOTIFY). */
+  wakeEventFeeds: () => void;
   verifyCredential: (key: string, secret: string) => Promise<Verification>;
   isReady: () => Promise<boolean>;
+  /** The job queue, where this process has one (connector retries and run-now). */
+  queue?: Pick<PgBoss, 'insert'>;
   storage: FileStorage;
 };
 

@@ -4,7 +4,7 @@ import { eventPosition, getAckPosition, replayEvents, saveAckPosition, startAckP
 import type { FeedEvent } from '../db/store/event-feed.ts';
 import { compileEventPatterns, parseEventPatternList } from '../events/patterns.ts';
 import type { Logger } from '../log.ts';
-import { ackMessage, clientFrame, eventChannelIdentifier, eventMessage, type Frame } from './protocol.ts';
+import { ackMessage, clientFrame, eventChannelIdentifier, type Frame } from './protocol.ts';
 
 export type CableCredential = { id: string; platform: string; team: string };
 
@@ -15,6 +15,8 @@ export type ConnectionContext = {
   publicUrl: string;
   maxBufferedBytes: number;
   tailPosition: () => Position;
+  /** An event's `message` as JSON, serialised once however many sockets receive it. */
+  messageJson: (event: FeedEvent) => string;
   /** Resolves once this connection's team grants are known; subscriptions wait for it. */
   ready: Promise<void>;
   isGranted: (team: string, platform: string, flow: string | null) => boolean;
@@ -35,9 +37,10 @@ export function createConnection(ws: WebSocket, credential: CableCredential, ctx
   let closed = false;
 
   let replaying = 0;
-  function send(frame: Frame) {
+  const send = (frame: Frame) => sendRaw(JSON.stringify(frame));
+  function sendRaw(text: string) {
     if (closed) return;
-    ws.send(JSON.stringify(frame));
+    ws.send(text);
     // A client that does not read would make us buffer without bound: cut it off, loudly.
     // (A replay paces itself instead: it waits for the buffer to drain between batches.)
     if (replaying === 0 && ws.bufferedAmount > ctx.maxBufferedBytes) disconnect('slow_consumer', true);
@@ -61,7 +64,7 @@ export function createConnection(ws: WebSocket, credential: CableCredential, ctx
 
   function deliver(sub: Subscription, event: FeedEvent) {
     if (event.team !== credential.team || !sub.matches(event.type) || !ctx.isGranted(event.team, credential.platform, event.flow)) return;
-    send({ identifier: sub.identifier, message: eventMessage(event, ctx.publicUrl, ctx.now()) });
+    sendRaw(`{"identifier":${JSON.stringify(sub.identifier)},"message":${ctx.messageJson(event)}}`);
   }
 
   async function replay(sub: Subscription, from: { after?: Position; since?: Date }) {

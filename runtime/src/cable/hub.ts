@@ -2,7 +2,9 @@ import type { WebSocket } from 'ws';
 import type { Db } from '../db/pool.ts';
 import { platformGrants, revokedCredentials } from '../db/store/cable.ts';
 import type { Logger } from '../log.ts';
+import type { FeedEvent } from '../db/store/event-feed.ts';
 import { createConnection, type CableCredential, type Connection } from './connection.ts';
+import { eventMessage } from './protocol.ts';
 import type { LiveTail } from './live-tail.ts';
 
 /**
@@ -12,9 +14,18 @@ import type { LiveTail } from './live-tail.ts';
  */
 export function createCableHub(o: { db: Db; log: Logger; tail: LiveTail; now: () => Date; publicUrl: string; maxBufferedBytes: number; pingMs?: number; checkMs?: number }) {
   const byTeam = new Map<string, Set<Connection>>();
+  /** Settles once a team's grants were loaded after its first socket arrived. */
+  const teamReady = new Map<string, Promise<void>>();
   let grants = new Map<string, Set<string>>(); // `${team}\u0000${platform}` → flows
 
   const key = (team: string, platform: string) => `${team}\u0000${platform}`;
+  // One event goes to many sockets: serialise it once (received_at is when it left this process).
+  const serialised = new WeakMap<FeedEvent, string>();
+  const messageJson = (event: FeedEvent) => {
+    let json = serialised.get(event);
+    if (json === undefined) serialised.set(event, (json = JSON.stringify(eventMessage(event, o.publicUrl, o.now()))));
+    return json;
+  };
   const all = () => [...byTeam.values()].flatMap((s) => [...s]);
 
   // Refreshes run one after another, so a newer view is never overwritten by an older one.
@@ -58,13 +69,13 @@ export function createCableHub(o: { db: Db; log: Logger; tail: LiveTail; now: ()
     accept(ws: WebSocket, credential: CableCredential) {
       // The connection listens at once (a client may subscribe in its first packet); its
       // subscriptions wait until this team's grants are loaded.
-      let ready: Promise<void> = Promise.resolve();
       if (!byTeam.has(credential.team)) {
         byTeam.set(credential.team, new Set());
-        ready = refresh();
+        teamReady.set(credential.team, refresh());
       }
       const conn = createConnection(ws, credential, {
-        ready,
+        messageJson,
+        ready: teamReady.get(credential.team)!,
         db: o.db, log: o.log, now: o.now, publicUrl: o.publicUrl, maxBufferedBytes: o.maxBufferedBytes,
         tailPosition: o.tail.position,
         isGranted: (team, platform, flow) => flow !== null && (grants.get(key(team, platform))?.has(flow) ?? false),
@@ -74,7 +85,10 @@ export function createCableHub(o: { db: Db; log: Logger; tail: LiveTail; now: ()
       ws.on('close', () => {
         const set = byTeam.get(credential.team);
         set?.delete(conn);
-        if (set?.size === 0) byTeam.delete(credential.team);
+        if (set?.size === 0) {
+          byTeam.delete(credential.team);
+          teamReady.delete(credential.team);
+        }
       });
     },
     size: () => all().length,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { PgBoss } from 'pg-boss';
 import { createApp } from '../api/app.ts';
 import { createApiDeps } from '../api/deps.ts';
 import { listen } from '../api/server.ts';
@@ -13,6 +14,7 @@ import { ensureAdminToken } from '../domain/operators.ts';
 import { createStorage } from '../files/storage.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startBoss } from '../queue/boss.ts';
+import { startConnectorWorker } from '../workers/connectors.ts';
 import { startRetentionWorker } from '../workers/retention.ts';
 import { startWebhookWorker } from '../workers/webhooks.ts';
 
@@ -71,17 +73,29 @@ export async function main(argv: string[]): Promise<void> {
   const clock = systemClock;
   let auditFlush = async () => {};
   const stops: (() => Promise<void>)[] = [];
+  let queue: PgBoss | undefined;
 
   if (command === 'start' || command === 'worker') {
     const boss = await startBoss(database.url, log, { schedule: true, supervise: true });
+    queue = boss;
+    const notifier = createNotifier(database.url, log);
+    await notifier.start();
+    const connectors = await startConnectorWorker(boss, { db, config, clock, log, notifier });
+    stops.push(() => connectors.stop(), () => notifier.close());
     await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION, storage: createStorage(config) });
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
     const webhooks = await startWebhookWorker({ db, config, clock, log, databaseUrl: database.url });
     stops.unshift(() => webhooks.stop());
     log.info('workers started');
   }
+  if (command === 'api') {
+    // Send-only: the API queues connector retries and run-now jobs for the worker processes.
+    const boss = await startBoss(database.url, log, { schedule: false, supervise: false });
+    queue = boss;
+    stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
+  }
   if (command === 'start' || command === 'api') {
-    const deps = createApiDeps({ db, config, clock, log });
+    const deps = createApiDeps({ db, config, clock, log, queue });
     auditFlush = deps.audit.flush;
     const server = await listen(createApp(deps), config.HOST, config.PORT);
     const notifier = createNotifier(database.url, log);

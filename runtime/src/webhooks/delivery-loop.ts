@@ -85,7 +85,7 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
 
   const secret = (sealed: string) => {
     let s = secrets.get(sealed);
-    if (s === undefined) secrets.set(sealed, (s = open(o.keyring, sealed)));
+    if (s === undefined) secrets.set(sealed, (s = open(sealed, o.keyring)));
     return s;
   };
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config/env.ts';
+import { parseKeyring, type Keyring } from '../crypto/secret-box.ts';
 import { addressPolicy } from './ssrf.ts';
 import { createSender } from './sender.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -19,4 +20,13 @@ export function webhookSender(config: Config) {
 
 export function webhookRetryPolicy(config: Config): RetryPolicy {
   return { schedule: config.WEBHOOK_RETRY_SCHEDULE, jitter: 0.1 };
+}
+
+const keyrings = new WeakMap<object, Keyring>();
+
+/** The keyring sealing webhook secrets (`SECRET_KEYS`), parsed once per configuration. */
+export function webhookKeyring(config: Config): Keyring {
+  let k = keyrings.get(config);
+  if (!k) keyrings.set(config, (k = parseKeyring(config.SECRET_KEYS)));
+  return k;
 }

@@ -1,13 +1,12 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
-import { keyringFor } from '../crypto/secret-box.ts';
 import { createDb, type Db } from '../db/pool.ts';
 import { startFeed } from '../events/feed.ts';
 import { createNotifier, type Notifier } from '../events/notifier.ts';
 import type { Logger } from '../log.ts';
 import { leaseFor, startDeliveryLoop } from '../webhooks/delivery-loop.ts';
 import { fanOut } from '../webhooks/fanout.ts';
-import { webhookRetryPolicy, webhookSender } from '../webhooks/setup.ts';
+import { webhookKeyring, webhookRetryPolicy, webhookSender } from '../webhooks/setup.ts';
 
 /**
  * Webhooks in a worker process: the `webhooks` event feed fans events out into delivery rows,
@@ -27,7 +26,7 @@ export async function startWebhookWorker(deps: { db?: Db; config: Config; clock:
   const sender = webhookSender(config);
   const feed = await startFeed({ db, log, name: 'webhooks', notifier, pollMs: config.WEBHOOK_POLL, handle: async (q, events) => void (await fanOut(q, events, clock.now())) });
   const delivery = await startDeliveryLoop({
-    db, log, clock, notifier, sender, keyring: keyringFor(config), retry: webhookRetryPolicy(config),
+    db, log, clock, notifier, sender, keyring: webhookKeyring(config), retry: webhookRetryPolicy(config),
     leaseMs: leaseFor(config.WEBHOOK_LEASE, config.WEBHOOK_TIMEOUT), pollMs: config.WEBHOOK_POLL,
     perEndpoint: config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, concurrency: config.WEBHOOK_CONCURRENCY, disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
   });

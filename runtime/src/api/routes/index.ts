@@ -1,5 +1,9 @@
 import type { RouteSpec } from '../route.ts';
 import listAudit from './audit/list.ts';
+import { listFlowDestinations } from './connectors/destinations.ts';
+import { disableTeamConnector, enableConnector, getTeamConnector, listTeamConnectors, updateTeamConnector } from './connectors/enablements.ts';
+import { installConnectorRoute, listConnectorPackages, uninstallConnector } from './connectors/packages.ts';
+import { getConnectorRun, listConnectorRuns, retryConnectorRun, runConnectorNow } from './connectors/runs.ts';
 import connectCable from './cable/connect.ts';
 import createCableTicket from './cable/tickets.ts';
 import createCredential from './credentials/create.ts';
@@ -37,6 +41,9 @@ export const routes: RouteSpec[] = [
   listAudit,
   createWebhook, listWebhooksRoute, getWebhookRoute, updateWebhookRoute, deleteWebhookRoute, rotateWebhookSecretRoute, testWebhook,
   listWebhookDeliveries, listWebhookAttempts, listEventAttempts, listEvents, retryDeliveryRoute, replayWebhook, getReplayRoute,
+  installConnectorRoute, listConnectorPackages, uninstallConnector,
+  enableConnector, listTeamConnectors, getTeamConnector, updateTeamConnector, disableTeamConnector,
+  listConnectorRuns, getConnectorRun, retryConnectorRun, runConnectorNow, listFlowDestinations,
   connectCable, createCableTicket,
   healthz, readyz,
 ];

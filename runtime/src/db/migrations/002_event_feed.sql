@@ -13,11 +13,6 @@ CREATE TABLE event_cursors (
   updated_at  timestamptz NOT NULL DEFAULT now()
 );
 
--- One wake-up per inserting statement; delivered at commit, so listeners never race the data.
-CREATE FUNCTION notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('switchboard_events', '');
-  RETURN NULL;
-END $$;
-CREATE TRIGGER events_notify AFTER INSERT ON events
-  FOR EACH STATEMENT EXECUTE FUNCTION notify_events();
+-- Wake-ups (NOTIFY switchboard_events) are sent by the application after commit, coalesced
+-- (events/wake.ts), not by a trigger: a NOTIFY inside a transaction takes a database-wide lock
+-- at commit and would serialise every ingest commit behind the others' WAL flushes.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { keyringFor, open, seal } from '../../../crypto/secret-box.ts';
+import { open, seal } from '../../../crypto/secret-box.ts';
 import { getReplay, insertReplay, insertTestDelivery, retryDelivery, rotateWebhookSecret } from '../../../db/store/webhooks.ts';
 import { newId } from '../../../domain/ids.ts';
-import { webhookSender } from '../../../webhooks/setup.ts';
+import { webhookKeyring, webhookSender } from '../../../webhooks/setup.ts';
 import { newWebhookSecret, signedHeaders } from '../../../webhooks/signing.ts';
 import { ApiError } from '../../problem.ts';
 import { defineRoute } from '../../route.ts';
@@ -30,7 +30,7 @@ export const rotateWebhookSecretRoute = defineRoute({
     const { deps } = c.var;
     const secret = newWebhookSecret();
     const now = deps.clock.now();
-    const row = await rotateWebhookSecret(deps.db, scope, params.id, seal(keyringFor(deps.config), secret), new Date(now.getTime() + deps.config.SECRET_ROTATION_OVERLAP), now);
+    const row = await rotateWebhookSecret(deps.db, scope, params.id, seal(secret, webhookKeyring(deps.config)), new Date(now.getTime() + deps.config.SECRET_ROTATION_OVERLAP), now);
     if (!row) throw new ApiError('not_found', `no webhook "${params.id}"`);
     return c.json({ webhook: presentWebhook(row), secret });
   },
@@ -53,8 +53,8 @@ export const testWebhook = defineRoute({
     const id = newId('msg');
     const eventId = newId('test');
     const body = JSON.stringify({ id: eventId, team: w.team, ...(w.config ? { config: w.config } : {}), type: 'webhook.test', timestamp: now.toISOString() });
-    const keys = [open(keyringFor(deps.config), w.secret_enc)];
-    if (w.previous_secret_enc && w.previous_expires_at && w.previous_expires_at > now) keys.push(open(keyringFor(deps.config), w.previous_secret_enc));
+    const keys = [open(w.secret_enc, webhookKeyring(deps.config))];
+    if (w.previous_secret_enc && w.previous_expires_at && w.previous_expires_at > now) keys.push(open(w.previous_secret_enc, webhookKeyring(deps.config)));
     const sender = webhookSender(deps.config);
     let r;
     try {

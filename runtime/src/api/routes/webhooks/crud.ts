@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { keyringFor, seal } from '../../../crypto/secret-box.ts';
+import { seal } from '../../../crypto/secret-box.ts';
 import { deleteWebhook, insertWebhook, listWebhooks, updateWebhook } from '../../../db/store/webhooks.ts';
 import { newId } from '../../../domain/ids.ts';
+import { webhookKeyring } from '../../../webhooks/setup.ts';
 import { newWebhookSecret } from '../../../webhooks/signing.ts';
 import { ApiError } from '../../problem.ts';
 import { defineRoute } from '../../route.ts';
@@ -43,7 +44,7 @@ export const createWebhook = defineRoute({
     const secret = newWebhookSecret();
     const row = await insertWebhook(deps.db, {
       id: newId('wh'), team: body.team, url: body.url, description: body.description ?? null, event_types: body.eventTypes, flow: body.flow,
-      team_variables: body.teamVariables, config: body.config ?? null, secret_enc: seal(keyringFor(deps.config), secret), created_by: actorId(c.var.actor as never),
+      team_variables: body.teamVariables, config: body.config ?? null, secret_enc: seal(secret, webhookKeyring(deps.config)), created_by: actorId(c.var.actor as never),
     }, deps.clock.now());
     return c.json({ webhook: presentWebhook(row), secret }, 201);
   },

@@ -1,3 +1,0 @@
-import { afterAll, it } from 'vitest';
-afterAll(() => { throw new Error('boom'); });
-it('a', () => {});

@@ -1,3 +1,0 @@
-import './does-not-exist.ts';
-import { it } from 'vitest';
-it('x', () => {});

@@ -1,4 +1,0 @@
-import { it } from 'vitest';
-it.skip('s', () => {});
-it.todo('t');
-it('p', () => {});
