@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
     stops.push(() => connectors.stop(), () => notifier.close());
     await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION, storage: createStorage(config) });
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
-    const webhooks = await startWebhookWorker({ db, config, clock, log, databaseUrl: database.url });
+    const webhooks = await startWebhookWorker({ db, config, clock, log, databaseUrl: database.url, notifier });
     stops.unshift(() => webhooks.stop());
     log.info('workers started');
   }
