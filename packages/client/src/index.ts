@@ -1,6 +1,7 @@
 import createFetchClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, paths } from './schema.ts';
 
+export { subscribeEvents, type SubscribeEventsOptions, type SwitchboardEvent } from './events.ts';
 export { verifyWebhook, WebhookVerificationError, type Notification } from './verify.ts';
 export type { components, paths };
 
