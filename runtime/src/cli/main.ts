@@ -74,14 +74,15 @@ export async function main(argv: string[]): Promise<void> {
   let auditFlush = async () => {};
   const stops: (() => Promise<void>)[] = [];
   let queue: PgBoss | undefined;
+  // One LISTEN connection per process wakes the event feeds, the delivery loops and the sockets.
+  const notifier = createNotifier(database.url, log);
+  await notifier.start();
 
   if (command === 'start' || command === 'worker') {
     const boss = await startBoss(database.url, log, { schedule: true, supervise: true });
     queue = boss;
-    const notifier = createNotifier(database.url, log);
-    await notifier.start();
     const connectors = await startConnectorWorker(boss, { db, config, clock, log, notifier });
-    stops.push(() => connectors.stop(), () => notifier.close());
+    stops.push(() => connectors.stop());
     await startRetentionWorker(boss, { db, clock, log, auditRetentionMs: config.AUDIT_RETENTION, storage: createStorage(config) });
     stops.push(() => boss.stop({ graceful: true, timeout: config.SHUTDOWN_GRACE }));
     const webhooks = await startWebhookWorker({ db, config, clock, log, databaseUrl: database.url, notifier });
@@ -98,17 +99,14 @@ export async function main(argv: string[]): Promise<void> {
     const deps = createApiDeps({ db, config, clock, log, queue });
     auditFlush = deps.audit.flush;
     const server = await listen(createApp(deps), config.HOST, config.PORT);
-    const notifier = createNotifier(database.url, log);
-    await notifier.start();
     const cable = await startCable({ deps, server: server.server as Server, notifier, publicUrl: config.SWITCHBOARD_PUBLIC_URL ?? server.url });
     // Sockets are told to reconnect elsewhere first, then HTTP stops accepting.
     stops.unshift(() => server.close());
-    stops.unshift(async () => {
-      await cable.stop();
-      await notifier.close();
-    });
+    stops.unshift(() => cable.stop());
     log.info({ url: server.url, environment: config.SWITCHBOARD_ENV }, 'api listening');
   }
+
+  stops.push(() => notifier.close());
 
   let stopping = false;
   const shutdown = async (signal: string) => {
