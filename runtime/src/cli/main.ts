@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<void> {
     throw error;
   }
   const log = createLogger(config.LOG_LEVEL);
+  if (!config.SECRET_KEYS) log.warn('SECRET_KEYS is not set: secrets at rest are sealed with a publicly known development key');
   const database = await openDatabase(config, log);
   const db = createDb(database.url, { max: config.DB_POOL_SIZE, applicationName: `switchboard-${command}` });
   const { applied, version } = await migrate(db);

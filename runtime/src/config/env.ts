@@ -47,8 +47,9 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_SECOND: int(200, 1),
   RATE_LIMIT_BURST: int(400, 1),
   SHUTDOWN_GRACE: duration('15s'),
-  // Secrets at rest: comma-separated `id:base64(32 bytes)`, the first current (unset: insecure dev key).
-  SECRET_KEYS: z.string().optional(),
+  // Secrets at rest: comma-separated `id:base64(32 bytes)`, the first current (unset: insecure dev key,
+  // refused in production).
+  SECRET_KEYS: z.string().regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(\s*,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, 'comma-separated id:base64 keys of 32 bytes (e.g. k1:$(openssl rand -base64 32))').optional(),
   // Connectors.
   CONNECTOR_REGISTRY: z.url().default('https://registry.npmjs.org/'),
   CONNECTOR_REGISTRY_TOKEN: z.string().optional(),
@@ -90,6 +91,10 @@ export const envSchema = z.object({
   FILES_S3_SSE: z.enum(['none', 'AES256', 'aws:kms']).default('none'),
   FILES_S3_KMS_KEY_ID: z.string().min(1).optional(),
   FILES_REFERENCE_ENDPOINT: z.url().optional(),
+}).superRefine((env, ctx) => {
+  if (env.SWITCHBOARD_ENV === 'production' && !env.SECRET_KEYS) {
+    ctx.addIssue({ code: 'custom', path: ['SECRET_KEYS'], message: 'required when SWITCHBOARD_ENV is production (secrets at rest are sealed with it)' });
+  }
 });
 
 export type Config = z.infer<typeof envSchema>;
