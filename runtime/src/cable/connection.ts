@@ -29,6 +29,17 @@ type Subscription = {
   ackName: string | undefined;
   /** Live events held back while the replay runs. */
   buffer: FeedEvent[] | undefined;
+  /**
+   * Where the subscriber's stream starts. This process's tail can be behind it (the subscriber
+   * names an event the tail has not read yet), so live events at or before it are skipped too.
+   */
+  floor: { after?: Position; since?: Date } | undefined;
+};
+
+const afterPosition = (e: FeedEvent, p: Position) => {
+  const tx = BigInt(e.tx);
+  const ptx = BigInt(p.tx);
+  return tx > ptx || (tx === ptx && e.seq > p.seq);
 };
 
 /** One socket speaking ActionCable: subscriptions, replay, acknowledgement, backpressure. */
@@ -64,6 +75,8 @@ export function createConnection(ws: WebSocket, credential: CableCredential, ctx
 
   function deliver(sub: Subscription, event: FeedEvent) {
     if (event.team !== credential.team || !sub.matches(event.type) || !ctx.isGranted(event.team, credential.platform, event.flow)) return;
+    if (sub.floor?.after && !afterPosition(event, sub.floor.after)) return;
+    if (sub.floor?.since && event.created_at <= sub.floor.since) return;
     sendRaw(`{"identifier":${JSON.stringify(sub.identifier)},"message":${ctx.messageJson(event)}}`);
   }
 
@@ -118,7 +131,7 @@ export function createConnection(ws: WebSocket, credential: CableCredential, ctx
       else await startAckPosition(ctx.db, { credentialId: credential.id, name: ackName, at: from?.after ?? ctx.tailPosition() });
     }
 
-    const sub: Subscription = { identifier, matches: compileEventPatterns(patterns), ackName, buffer: from ? [] : undefined };
+    const sub: Subscription = { identifier, matches: compileEventPatterns(patterns), ackName, buffer: from ? [] : undefined, floor: from };
     subs.set(identifier, sub);
     send({ type: 'confirm_subscription', identifier });
     if (!from) return;
