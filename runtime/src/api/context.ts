@@ -13,8 +13,6 @@ export type Deps = {
   clock: Clock;
   log: Logger;
   audit: AuditWriter;
-  /** Call after committing events: wakes the event feeds of every process (coalesced NOTIFY). */
-  wakeEventFeeds: () => void;
   verifyCredential: (key: string, secret: string) => Promise<Verification>;
   isReady: () => Promise<boolean>;
   /** The job queue, where this process has one (connector retries and run-now). */

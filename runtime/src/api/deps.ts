@@ -4,7 +4,6 @@ import { migrationStatus } from '../db/migrate.ts';
 import type { Db } from '../db/pool.ts';
 import { createAuditWriter } from '../domain/audit-writer.ts';
 import { createCredentialVerifier } from '../domain/credentials.ts';
-import { createEventWaker } from '../events/wake.ts';
 import { createStorage, type FileStorage } from '../files/storage.ts';
 import type { Logger } from '../log.ts';
 import type { Deps } from './context.ts';
@@ -16,7 +15,6 @@ export function createApiDeps(input: { db: Db; config: Config; clock: Clock; log
     ...input,
     storage: input.storage ?? createStorage(config),
     audit: createAuditWriter(db),
-    wakeEventFeeds: createEventWaker(db),
     verifyCredential: createCredentialVerifier(db, clock, config.SWITCHBOARD_ENV),
     isReady: async () => {
       const s = await migrationStatus(db);

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/pool.ts';
 import * as store from '../db/store/sessions.ts';
 import type { SessionMeta } from '../db/store/sessions.ts';
+import { wakeEventFeeds } from '../events/wake.ts';
 import { newId } from './ids.ts';
 
 export type Retention = { afterSubmissionMs: number; afterRetrievalMs: number };
@@ -34,6 +35,7 @@ export async function ingestSession(db: Db, clock: Clock, retention: Retention, 
     eventPayload: sessionEvent({ id: input.id, team: input.team, flow: input.flow, paymentId: input.paymentId ?? null }),
   });
   if (inserted) {
+    wakeEventFeeds(db);
     const { event_id, ...session } = inserted;
     return { outcome: 'created', session, eventId: event_id };
   }

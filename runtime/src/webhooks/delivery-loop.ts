@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import { wakeEventFeeds } from '../events/wake.ts';
 import { open, type Keyring } from '../crypto/secret-box.ts';
 import type { Db } from '../db/pool.ts';
 import { claimDue, disableWebhooks, markFailing, markHealthy, recordAttempts, releaseClaims, runReplayBatch, type AttemptResult, type ClaimedDelivery } from '../db/store/webhooks.ts';
@@ -181,6 +182,7 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
 
   async function disable(d: { ids?: string[]; failingBefore?: Date; reason: string }) {
     const rows = await o.db.tx((q) => disableWebhooks(q, { ...d, now: o.clock.now(), eventIds: () => newId('evt') }));
+    if (rows.length > 0) wakeEventFeeds(o.db); // the webhook.disabled events
     for (const w of rows) o.log.warn({ webhook: w.id, team: w.team, reason: d.reason }, 'webhook disabled');
   }
 

@@ -53,7 +53,6 @@ export default defineRoute({
     const retention = { afterSubmissionMs: deps.config.RETENTION_AFTER_SUBMISSION, afterRetrievalMs: deps.config.RETENTION_AFTER_RETRIEVAL };
     const r = await ingestSession(deps.db, deps.clock, retention, actor.platform, body);
     if (r.outcome === 'conflict') throw new ApiError('session_id_conflict', `session id "${body.id}" is already used by another team or flow`);
-    if (r.outcome === 'created') deps.wakeEventFeeds();
     return c.json({ session: presentSessionSummary(r.session), eventId: r.eventId, duplicate: r.outcome === 'duplicate' }, r.outcome === 'created' ? 201 : 200);
   },
 });
