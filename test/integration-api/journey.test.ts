@@ -164,3 +164,22 @@ describe('idempotent ingest', () => {
     expect(res.json.code).toBe('session_id_conflict');
   });
 });
+
+describe('logs', () => {
+  it('log one line per request with the response request id, and no secret', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../runtime/src/log.ts');
+    const { createApp } = await import('../../runtime/src/api/app.ts');
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = createApp({ ...rt.deps, log: createLogger('info', sink) });
+    const auth = `Basic ${Buffer.from(`${seed.consumer.basic.key}:${seed.consumer.basic.secret}`).toString('base64')}`;
+    const res = await app.request('/v1/sessions/journey-1', { headers: { authorization: auth, 'x-request-id': 'log-check-0001' } });
+    expect(res.status).toBe(200);
+    const entry = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request');
+    expect(entry).toMatchObject({ requestId: 'log-check-0001', method: 'GET', route: '/v1/sessions/{id}', status: 200, actor: seed.consumerId });
+    const all = lines.join('\n');
+    expect(all).not.toContain(seed.consumer.basic.secret);
+    expect(all).not.toContain('Ada'); // session data
+  });
+});

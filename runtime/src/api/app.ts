@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import type { AppEnv, Deps } from './context.ts';
+import { accessLog } from './middleware/access-log.ts';
 import { auditTrail } from './middleware/audit.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes) {
     await next();
   });
   app.use('*', requestId);
+  app.use('*', accessLog);
   app.use('/v1/*', auditTrail);
 
   for (const route of routes) {
