@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { findSessionFile, sessionForConsumer } from '../../../files/access.ts';
+import { findSessionFile } from '../../../files/access.ts';
 import { ApiError } from '../../problem.ts';
 import { defineRoute } from '../../route.ts';
-import { serveFile } from './shared.ts';
+import { requireConsumerSession, serveFile } from './shared.ts';
 
 export default defineRoute({
   method: 'get',
@@ -23,20 +23,10 @@ export default defineRoute({
     416: { description: '`range_not_satisfiable`: the range starts past the end.' },
   },
   async handler(c, { params }) {
-    const { deps, actor } = c.var;
-    if (actor.kind !== 'credential') throw new ApiError('unauthenticated', 'a consumer credential is required');
-    c.var.audit.sessionId = params.id;
-    const r = await sessionForConsumer(deps.db, actor, params.id);
-    if (r.outcome === 'not_found') throw new ApiError('session_not_found', `no session "${params.id}"`);
-    if (r.outcome === 'not_granted') {
-      c.var.audit.team = r.team;
-      throw new ApiError('not_granted', `flow "${r.flow}" has not granted platform "${actor.platform}" access`);
-    }
-    c.var.audit.team = r.session.team;
-    if (r.outcome === 'expired') throw new ApiError('file_deleted', `session "${params.id}" was purged with its files`);
-    const f = await findSessionFile(deps.db, r.session, params.fileId);
+    const session = await requireConsumerSession(c, params.id, 'file_deleted');
+    const f = await findSessionFile(c.var.deps.db, session, params.fileId);
     if (f.outcome === 'not_found') throw new ApiError('file_not_found', `no file "${params.fileId}" in session "${params.id}"`);
     if (f.outcome === 'deleted') throw new ApiError('file_deleted', `file "${params.fileId}" was purged`);
-    return serveFile(c, r.session, f.file);
+    return serveFile(c, session, f.file);
   },
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { listFilesOfSession, sessionForConsumer } from '../../../files/access.ts';
-import { ApiError } from '../../problem.ts';
+import { listFilesOfSession } from '../../../files/access.ts';
 import { defineRoute } from '../../route.ts';
-import { fileExample, fileSchema, presentFile } from './shared.ts';
+import { fileExample, fileSchema, presentFile, requireConsumerSession } from './shared.ts';
 
 export default defineRoute({
   method: 'get',
@@ -20,18 +19,7 @@ export default defineRoute({
     410: { description: '`session_expired`: the session and its files were purged.' },
   },
   async handler(c, { params }) {
-    const { deps, actor } = c.var;
-    if (actor.kind !== 'credential') throw new ApiError('unauthenticated', 'a consumer credential is required');
-    c.var.audit.sessionId = params.id;
-    const r = await sessionForConsumer(deps.db, actor, params.id);
-    if (r.outcome === 'not_found') throw new ApiError('session_not_found', `no session "${params.id}"`);
-    if (r.outcome === 'not_granted') {
-      c.var.audit.team = r.team;
-      throw new ApiError('not_granted', `flow "${r.flow}" has not granted platform "${actor.platform}" access`);
-    }
-    c.var.audit.team = r.session.team;
-    if (r.outcome === 'expired') throw new ApiError('session_expired', `session "${params.id}" was purged with its files`);
-    const files = await listFilesOfSession(deps.db, r.session);
+    const files = await listFilesOfSession(c.var.deps.db, await requireConsumerSession(c, params.id, 'session_expired'));
     return c.json({ files: files.map(presentFile) });
   },
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { FileRow } from '../../../db/store/files.ts';
+import { sessionForConsumer } from '../../../files/access.ts';
 import { recordRetrieval } from '../../../domain/sessions.ts';
 import type { SessionMeta } from '../../../db/store/sessions.ts';
 import { parseRange } from '../../../files/range.ts';
@@ -72,4 +73,23 @@ export async function serveFile(c: Context<AppEnv>, session: SessionMeta, file: 
   headers['content-length'] = String(range.end - range.start + 1);
   headers['content-range'] = `bytes ${range.start}-${range.end}/${file.size}`;
   return new Response(Readable.toWeb(stream) as ReadableStream, { status: 206, headers });
+}
+
+/**
+ * The session whose files a consumer asks for, under the same rules as `GET /v1/sessions/{id}`:
+ * another team's is not found, an ungranted flow is 403, a purged one is gone (`gone` names the code).
+ */
+export async function requireConsumerSession(c: Context<AppEnv>, id: string, gone: 'session_expired' | 'file_deleted') {
+  const { deps, actor } = c.var;
+  if (actor.kind !== 'credential') throw new ApiError('unauthenticated', 'a consumer credential is required');
+  c.var.audit.sessionId = id;
+  const r = await sessionForConsumer(deps.db, actor, id);
+  if (r.outcome === 'not_found') throw new ApiError('session_not_found', `no session "${id}"`);
+  if (r.outcome === 'not_granted') {
+    c.var.audit.team = r.team;
+    throw new ApiError('not_granted', `flow "${r.flow}" has not granted platform "${actor.platform}" access`);
+  }
+  c.var.audit.team = r.session.team;
+  if (r.outcome === 'expired') throw new ApiError(gone, `session "${id}" was purged with its files`);
+  return r.session;
 }
