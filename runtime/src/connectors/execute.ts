@@ -5,6 +5,8 @@ import { parseDuration } from '../config/env.ts';
 import { open } from '../crypto/secret-box.ts';
 import type { Db } from '../db/pool.ts';
 import { claimRunsWithContext, finishRuns, getBundle, type RunContext, type RunOutcome } from '../db/store/connectors.ts';
+import { listSessionFiles } from '../db/store/files.ts';
+import { createFileDownloadToken, fileDownloadUrl, fileUrlSecret } from '../files/download-token.ts';
 import type { Logger } from '../log.ts';
 import { resolveAllowedHosts } from '../sandbox/allowed-hosts.ts';
 import type { Sandbox } from '../sandbox/pool.ts';
@@ -38,6 +40,24 @@ function bundleFor(db: Db, ctx: RunContext): Promise<string> {
   return p;
 }
 
+/**
+ * The session's stored files as a sandbox sees them: name, type, size, hash and a short-lived
+ * download link (never storage credentials), plus the host the link is on, to allow it.
+ * Without SWITCHBOARD_PUBLIC_URL a worker cannot say where the API answers: no links then.
+ */
+async function sandboxFiles(d: ExecuteDeps, ctx: RunContext) {
+  const rows = await listSessionFiles(d.db, ctx.team, ctx.session_id);
+  const base = d.config.SWITCHBOARD_PUBLIC_URL;
+  // Valid for the whole run, however long the connector may take.
+  const expiresAt = new Date(d.clock.now().getTime() + Math.max(d.config.FILES_URL_TTL, d.config.CONNECTOR_MAX_WALL));
+  const secret = fileUrlSecret(d.config.FILES_URL_SECRET);
+  const files = rows.map((f) => ({
+    id: f.id, name: f.name, contentType: f.content_type, size: f.size, sha256: f.sha256,
+    ...(base ? { url: fileDownloadUrl(base, createFileDownloadToken({ team: ctx.team, sessionId: ctx.session_id, fileId: f.id, expiresAt }, secret)) } : {}),
+  }));
+  return { files, host: base && files.length > 0 ? new URL(base).host : undefined };
+}
+
 const empty = { result: null, error: null, limit_hit: null, skipped_paths: null, duration_ms: null, cpu_ms: null, memory_bytes: null, requests: [], logs: [], next_attempt_at: null };
 type Decided = RunOutcome & { team: string; id: string; retryDelayMs?: number };
 
@@ -56,16 +76,19 @@ async function attempt(d: ExecuteDeps, ctx: RunContext, schedule: number[]): Pro
   try {
     const config = JSON.parse(open(ctx.config_sealed, keyringFor(d.config.SECRET_KEYS))) as Record<string, unknown>;
     const code = await bundleFor(d.db, ctx);
+    const stored = await sandboxFiles(d, ctx);
     result = await d.sandbox.run({
       bundle: { key: `${ctx.package}@${ctx.en_version}#${ctx.integrity}`, code },
       // Warm reuse only within one enablement and config revision: nothing crosses tenants.
       reuseKey: `${ctx.enablement_id}:${ctx.en_updated_at.getTime()}`,
       session: {
         id: ctx.session_id, team: ctx.team, flow: ctx.s_flow, paymentId: ctx.s_payment_id,
-        submittedAt: ctx.s_submitted_at?.toISOString(), data: ctx.s_data ?? {}, files: ctx.s_files ?? [],
+        submittedAt: ctx.s_submitted_at?.toISOString(), data: ctx.s_data ?? {},
+        // The producer's file references as submitted, then the files stored with the session.
+        files: [...((ctx.s_files as unknown[] | null) ?? []), ...stored.files],
       },
       config,
-      allowedHosts: resolveAllowedHosts(ctx.manifest.allowedHosts, config),
+      allowedHosts: [...resolveAllowedHosts(ctx.manifest.allowedHosts, config), ...(stored.host ? [stored.host] : [])],
       limits: effectiveLimits(ctx.en_limits, d.config),
       dryRun: ctx.dry_run,
     });
