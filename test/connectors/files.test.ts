@@ -53,7 +53,7 @@ describe('files in the connector sandbox', () => {
     expect(submitted.status).toBe(201);
     const upload = await fetch(`${api.url}/v1/sessions/with-file/files?name=notes.txt`, { method: 'POST', headers: { authorization: producer, 'content-type': 'text/plain' }, body: 'the applicant’s notes' });
     expect(upload.status).toBe(201);
-    const file = (await upload.json()).file;
+    const file = ((await upload.json()) as { file: { sha256: string } }).file;
 
     // Enabled after the upload and run on demand, so the run surely sees the file.
     const en = await rt.call('POST', `/v1/teams/${seed.team}/connectors`, { body: { package: 'file-reader', version: '1.0.0', config: { url: sinkUrl }, flows: [seed.flow] } });
