@@ -19,7 +19,7 @@ export function createNotifier(connectionString: string, log: Logger) {
       for (const fn of listeners.get(n.channel) ?? []) fn(n.payload ?? '');
     });
     c.on('error', (err) => {
-      log.warn({ err }, 'notifier connection lost; reconnecting');
+      if (!closed) log.warn({ error: err.message }, 'notifier connection lost; reconnecting');
       c.end().catch(() => {});
       if (client === c) client = undefined;
       retry = setTimeout(() => void connect(Math.min(5000, delayMs * 2 || 100)), delayMs || 100);
@@ -31,7 +31,7 @@ export function createNotifier(connectionString: string, log: Logger) {
       for (const set of listeners.values()) for (const fn of set) fn('');
     } catch (err) {
       c.end().catch(() => {});
-      log.warn({ err }, 'notifier could not connect; retrying');
+      log.warn({ error: (err as Error).message }, 'notifier could not connect; retrying');
       retry = setTimeout(() => void connect(Math.min(5000, delayMs * 2 || 100)), delayMs || 100);
     }
   }
