@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { wakeEventFeeds } from '../events/wake.ts';
+import { createWakeableSleep } from '../events/wakeable-loop.ts';
 import { open, type Keyring } from '../crypto/secret-box.ts';
 import type { Db } from '../db/pool.ts';
 import { claimDue, disableWebhooks, markFailing, markHealthy, recordAttempts, releaseClaims, runReplayBatch, type AttemptResult, type ClaimedDelivery } from '../db/store/webhooks.ts';
@@ -47,8 +48,7 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
   let heldTotal = 0;
   let inflight = 0;
   let stopped = false;
-  let woken = false;
-  let wake: (() => void) | undefined;
+  const nap = createWakeableSleep();
   const pending: { d: ClaimedDelivery; result: AttemptResult }[] = [];
   const failingKnown = new Map<string, boolean>();
   const secrets = new Map<string, string>();
@@ -57,22 +57,7 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
   let retryAt = Infinity;
   let lastHealthCheck = 0;
 
-  const poke = () => {
-    woken = true;
-    wake?.();
-  };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-      if (woken || stopped) done();
-    });
+  const poke = nap.wake;
 
   function wakeAt(at: number) {
     if (at >= retryAt) return;
@@ -205,7 +190,7 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
   const loop = (async () => {
     let lastReplay = 0;
     while (!stopped) {
-      woken = false;
+      nap.clear();
       try {
         if (Date.now() - lastReplay >= o.pollMs) {
           lastReplay = Date.now();
@@ -226,10 +211,10 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
           dispatch();
           if (claimed.length === limit && heldTotal < capacity) continue;
         }
-        await sleep(o.pollMs);
+        await nap.sleep(o.pollMs);
       } catch (err) {
         o.log.error({ err }, 'webhook delivery loop failed; retrying');
-        await sleep(Math.min(o.pollMs, 500));
+        await nap.sleep(Math.min(o.pollMs, 500));
       }
     }
   })();
@@ -240,7 +225,7 @@ export async function startDeliveryLoop(o: DeliveryLoopOptions) {
       stopped = true;
       unlisten();
       clearTimeout(retryTimer);
-      wake?.();
+      nap.stop();
       await loop;
       // Claimed but never started: handed back at once rather than left to their leases.
       const unsent = [...queues.values()].flat();
