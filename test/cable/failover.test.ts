@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../bench/lib.ts';
+import { freePort, waitFor } from '../support/net.ts';
 import { rawClient } from '../support/cable.ts';
 import { createTestDatabase } from '../support/database.ts';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../runtime/src/api/server.ts';
 import { insertPackage } from '../../runtime/src/db/store/connectors.ts';
-import { freePort } from '../bench/lib.ts';
+import { freePort } from '../support/net.ts';
 import { seedProducer, startConnectorRuntime, type ConnectorRuntime } from '../support/connector-runtime.ts';
 
 let rt: ConnectorRuntime;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/database.ts';
+import { freePort, waitFor } from '../support/net.ts';
 
 const bin = fileURLToPath(new URL('../../runtime/bin/switchboard.ts', import.meta.url));
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -16,15 +16,6 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await database.drop();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function runtime(command: string, env: Record<string, string>) {
   const child = spawn(process.execPath, ['--no-node-snapshot', bin, command], {
@@ -39,23 +30,12 @@ function runtime(command: string, env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function waitReady(port: number) {
-  for (let i = 0; i < 150; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status === 200) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} never became ready`);
-}
-
 describe('runtime processes', () => {
   it('two processes starting at once against one database migrate once and both serve', async () => {
     const [p1, p2] = [await freePort(), await freePort()];
     const a = runtime('start', { PORT: String(p1) });
     const b = runtime('start', { PORT: String(p2) });
-    await Promise.all([waitReady(p1), waitReady(p2)]);
+    await Promise.all([waitFor(`http://127.0.0.1:${p1}/readyz`, 15_000), waitFor(`http://127.0.0.1:${p2}/readyz`, 15_000)]);
     const client = new pg.Client(database.url);
     await client.connect();
     const { rows } = await client.query(`SELECT version FROM switchboard.schema_migrations ORDER BY version`);
@@ -84,7 +64,7 @@ describe('runtime processes', () => {
     try {
       const env = { PORT: String(port), DATABASE_URL: fresh.url, SWITCHBOARD_ADMIN_TOKEN: '' };
       const first = runtime('start', env);
-      await waitReady(port);
+      await waitFor(`http://127.0.0.1:${port}/readyz`, 15_000);
       const token = /sbo_[A-Za-z0-9_-]{20,}/.exec(first.output())?.[0];
       expect(token).toBeDefined();
       expect((await fetch(`http://127.0.0.1:${port}/v1/teams`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
@@ -98,7 +78,7 @@ describe('runtime processes', () => {
       await client.end();
       expect(JSON.stringify(stored)).not.toContain(token!);
       const second = runtime('start', env);
-      await waitReady(port);
+      await waitFor(`http://127.0.0.1:${port}/readyz`, 15_000);
       second.child.kill('SIGTERM');
       await second.exited;
       expect(second.output()).not.toMatch(/sbo_/);
